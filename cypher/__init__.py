@@ -1,0 +1,1 @@
+"""Cypher queries, one per file, loaded by name through :mod:`kgplatform.queries`."""

@@ -1,0 +1,5 @@
+// Edges of one type.
+// placeholders: {{type}}
+// columns: n
+MATCH ()-[r:{{type}}]->()
+RETURN count(r) AS n

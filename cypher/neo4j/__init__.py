@@ -1,0 +1,1 @@
+"""Neo4j dialect overrides: a file here replaces the same-named file in ``cypher/``."""

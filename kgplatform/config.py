@@ -1,0 +1,72 @@
+"""Settings read once from ``KG_*`` environment variables; defaults run everything locally.
+
+The CLI, the web app and the workers all build their configuration from :class:`Settings`,
+so one environment describes a deployment.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Literal
+
+StoreKind = Literal["embedded", "neo4j"]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where the graph lives and how to reach it.
+
+    Attributes:
+        store: ``embedded`` (a FalkorDB server per data directory) or ``neo4j``.
+        data_dir: the embedded server's home: its AOF files, pid, port and log.
+        graph: the graph (FalkorDB key / Neo4j database) holding the knowledge graph.
+        neo4j_uri, neo4j_user, neo4j_password, neo4j_database: production store.
+        broker_url: Celery broker and result store; empty means the embedded server.
+        query_timeout_ms: default limit for user Cypher.
+        row_cap: most rows user Cypher may return.
+        batch_size: rows per write batch (FalkorDB inlines parameters in the query text).
+    """
+
+    store: StoreKind = "embedded"
+    data_dir: Path = field(default_factory=lambda: Path(".kgdata"))
+    graph: str = "kg"
+    neo4j_uri: str = "bolt://localhost:7687"
+    neo4j_user: str = "neo4j"
+    neo4j_password: str = ""
+    neo4j_database: str = "neo4j"
+    broker_url: str = ""
+    query_timeout_ms: int = 10_000
+    row_cap: int = 1_000
+    batch_size: int = 5_000
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None, **overrides: object) -> Settings:
+        """Build settings from ``KG_*`` variables, then apply explicit overrides (CLI flags).
+
+        Raises:
+            InvalidInput: when a variable has a value of the wrong kind.
+        """
+        from kgplatform.errors import InvalidInput
+
+        env = dict(os.environ if env is None else env)
+        values: dict[str, object] = {}
+        for name, kind in (
+            ("store", str), ("data_dir", Path), ("graph", str), ("neo4j_uri", str), ("neo4j_user", str),
+            ("neo4j_password", str), ("neo4j_database", str), ("broker_url", str),
+            ("query_timeout_ms", int), ("row_cap", int), ("batch_size", int),
+        ):
+            raw = env.get(f"KG_{name.upper()}")
+            if raw is None or raw == "":
+                continue
+            try:
+                values[name] = kind(raw)
+            except ValueError:
+                raise InvalidInput(f"KG_{name.upper()}", raw, f"a value of type {kind.__name__}") from None
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        if values.get("store", "embedded") not in ("embedded", "neo4j"):
+            raise InvalidInput("KG_STORE", values["store"], "'embedded' or 'neo4j'")
+        if "data_dir" in values:
+            values["data_dir"] = Path(str(values["data_dir"]))
+        return replace(cls(), **values)  # type: ignore[arg-type]

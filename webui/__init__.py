@@ -1,0 +1,1 @@
+"""Flask web UI and HTTP API (the app factory arrives with the UI issue)."""

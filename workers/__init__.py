@@ -1,0 +1,1 @@
+"""Celery workers for completion jobs (the tasks arrive with the jobs issue)."""
