@@ -19,7 +19,8 @@ NAME_PATTERN = re.compile(r"^(?=.*\S)[^`\x00-\x1f\x7f]{1,128}$")
 PREDICTED = "PREDICTED"
 ENTITY = "Entity"
 RESERVED_TYPES = frozenset({PREDICTED})
-RESERVED_LABELS = frozenset({ENTITY, "Job"})
+RELATION_TYPE = "RelationType"
+RESERVED_LABELS = frozenset({ENTITY, "Job", RELATION_TYPE})
 
 
 def check_name(value: str, source: str, kind: str = "label or relation type") -> str:

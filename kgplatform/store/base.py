@@ -29,7 +29,7 @@ from kgplatform.domain import (
     QueryResult,
 )
 from kgplatform.errors import InvalidInput
-from kgplatform.names import ENTITY, PREDICTED, check_label, check_relation
+from kgplatform.names import ENTITY, PREDICTED, RESERVED_LABELS, check_label, check_relation
 
 log = logging.getLogger(__name__)
 
@@ -132,6 +132,15 @@ class GraphStore(ABC):
                                        write=True, type=relation)
         return written
 
+    def upsert_relation_texts(self, texts: Mapping[str, str]) -> int:
+        """Store readable text for relation types (``music.artist.genre`` -> "genre of the artist")."""
+        rows = [{"type": check_relation(rel, "relation text"), "text": text} for rel, text in sorted(texts.items())]
+        return sum(self._count("upsert_relation_texts", {"rows": list(b)}, write=True) for b in self._batches(rows))
+
+    def relation_texts(self) -> dict[str, str]:
+        """Readable text of each relation type that has one."""
+        return {r["type"]: r["text"] for r in self._run("list_relation_texts")}
+
     def missing_entities(self, ids: Iterable[str]) -> set[str]:
         """The ids among ``ids`` that no entity in the graph has."""
         missing: set[str] = set()
@@ -222,7 +231,7 @@ class GraphStore(ABC):
 
     def labels(self) -> list[str]:
         """The type labels in the graph (``Entity`` left out)."""
-        return sorted(r["label"] for r in self._run("list_labels") if r["label"] != ENTITY)
+        return sorted(r["label"] for r in self._run("list_labels") if r["label"] not in RESERVED_LABELS)
 
     def stats(self) -> GraphStats:
         """Counts of entities, facts and predictions, by label and relation type."""
