@@ -1,7 +1,7 @@
 // Fact paths of exactly {{hops}} edges between two entities, any direction; lazy under LIMIT.
 // placeholders: {{hops}}
 // params: $source, $target, $limit
-// columns: ids, names, types, starts (id of each edge's start node, to recover direction)
+// columns: ids, names, types, starts (the start node id of each edge: its direction)
 MATCH (a:Entity {id: $source})
 MATCH (b:Entity {id: $target})
 MATCH p = (a)-[*{{hops}}]-(b)

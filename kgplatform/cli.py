@@ -225,9 +225,8 @@ def demo(ctx: click.Context, no_serve: bool) -> None:
 def main() -> None:
     """Entry point: run the CLI, turning kgplatform errors into a message and an exit code."""
     try:
-        cli.main(standalone_mode=False)
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
+        code = cli.main(standalone_mode=False)  # returns the code of ctx.exit() instead of raising
+        sys.exit(code if isinstance(code, int) else 0)
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)

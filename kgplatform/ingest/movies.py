@@ -3,7 +3,8 @@
 Graph written, using the same schema as the shipped demo so explanations read alike:
 ``User`` -[:WATCHED {rating}]-> ``Movie`` <-[:ACTED_IN|DIRECTED]- ``Person``, and
 ``Movie`` -[:HAS_GENRE]-> ``Genre``. Movie ids get the prefix ``m_`` (the others carry their own).
-``sub_genre.csv`` lists several names per genre (translations): the first one names it.
+``sub_genre.csv`` lists several names per genre (translations) and ``sub_movie.csv`` several titles
+per movie (300 rows, 245 movies): the first one names it, other titles become ``aliases``.
 """
 
 from __future__ import annotations
@@ -45,8 +46,13 @@ def read_movies(directory: Path) -> ParsedGraph:
     for source, row in csv_rows(directory / "sub_user.csv"):
         graph.add_entity(Entity(_field(source, row, "user_id"), ("User",), {"name": f"user {row['user_id']}"}), source)
     for source, row in csv_rows(directory / "sub_movie.csv"):
-        graph.add_entity(Entity(_id("movie_id", _field(source, row, "movie_id")), ("Movie",),
-                                {"name": _field(source, row, "name")}), source)
+        movie, title = _id("movie_id", _field(source, row, "movie_id")), _field(source, row, "name")
+        known = graph.entities.get(movie)
+        if known is None:
+            graph.add_entity(Entity(movie, ("Movie",), {"name": title}), source)
+        else:  # a movie listed again under another title: keep the first, remember the rest
+            aliases = [*known.properties.get("aliases", []), title]
+            graph.entities[movie] = Entity(movie, known.labels, {**known.properties, "aliases": aliases})
     for name in PEOPLE:
         for source, row in csv_rows(directory / name):
             props = {"name": _field(source, row, "name")}

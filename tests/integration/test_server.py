@@ -1,0 +1,81 @@
+"""The embedded server: one per data directory, shared by processes, durable across crashes."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from kgplatform.config import Settings
+from kgplatform.domain import Entity
+from kgplatform.store import open_store
+from kgplatform.store.server import ensure_server, server_status, stop_server
+
+
+def _cli(data_dir: Path, *args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, "-m", "kgplatform.cli", "--data-dir", str(data_dir), *args],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _server_pids(data_dir: Path) -> list[int]:
+    """redis-server processes running in ``data_dir`` (the server rewrites its command line, not its cwd)."""
+    pids = []
+    for proc in Path("/proc").iterdir():
+        try:
+            if (proc / "comm").read_text().strip() == "redis-server" and (proc / "cwd").resolve() == data_dir.resolve():
+                pids.append(int(proc.name))
+        except (OSError, ValueError):
+            continue
+    return pids
+
+
+@pytest.fixture
+def fresh_dir(tmp_path: Path):  # type: ignore[no-untyped-def]
+    yield tmp_path / "data"
+    stop_server(tmp_path / "data")
+
+
+def test_two_processes_starting_at_once_share_one_server(fresh_dir: Path) -> None:
+    procs = [_cli(fresh_dir, "server", "start", "--json") for _ in range(3)]
+    outputs = [json.loads(p.communicate(timeout=60)[0]) for p in procs]
+    assert all(p.returncode == 0 for p in procs)
+    assert len({(o["pid"], o["port"]) for o in outputs}) == 1
+    assert _server_pids(fresh_dir) == [outputs[0]["pid"]]
+    # a later process (here: this one) reuses it too
+    assert ensure_server(fresh_dir).pid == outputs[0]["pid"]
+
+
+def test_cli_start_status_stop(fresh_dir: Path) -> None:
+    status = _cli(fresh_dir, "server", "status", "--json")
+    assert status.wait(30) == 1 and json.loads(status.communicate()[0]) == {"running": False}
+    assert _cli(fresh_dir, "server", "start").wait(60) == 0
+    status = _cli(fresh_dir, "server", "status", "--json")
+    assert status.wait(30) == 0 and json.loads(status.communicate()[0])["running"] is True
+    stop = _cli(fresh_dir, "server", "stop", "--json")
+    assert stop.wait(60) == 0 and json.loads(stop.communicate()[0]) == {"stopped": True}
+    assert server_status(fresh_dir) is None and _server_pids(fresh_dir) == []
+
+
+def test_a_clean_stop_and_a_crash_lose_no_acknowledged_write(fresh_dir: Path) -> None:
+    settings = Settings(data_dir=fresh_dir, graph="durable")
+    with open_store(settings) as store:
+        store.load([Entity(f"e{i}", ("Thing",), {"n": i}) for i in range(500)], [])
+    stop_server(fresh_dir)
+    with open_store(settings) as store:
+        assert store.stats().entities == 500
+        store.load([Entity("last", ("Thing",), {"n": -1})], [])  # acknowledged ...
+    pid = server_status(fresh_dir).pid  # type: ignore[union-attr]
+    os.kill(pid, signal.SIGKILL)  # ... then the server dies without a chance to flush
+    deadline = time.monotonic() + 10
+    while server_status(fresh_dir) is not None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    with open_store(settings) as store:  # restarted on demand, replaying the AOF
+        assert server_status(fresh_dir).pid != pid  # type: ignore[union-attr]
+        assert store.stats().entities == 501
+        assert store.get_entity("last").properties == {"n": -1}  # type: ignore[union-attr]
