@@ -175,6 +175,7 @@ class GraphStore(ABC):
             value = bad.head if bad.head in missing else bad.tail
             raise InvalidInput(source, value, "the id of an entity in this load or in the graph "
                                f"({len(missing)} unknown ids in all)")
+        self._check_existing_labels(entities)
         load_id = uuid.uuid4().hex
         try:
             n_entities = self.upsert_entities(entities, load_id)
@@ -182,11 +183,17 @@ class GraphStore(ABC):
         except BaseException as exc:
             removed = self.delete_load(load_id)
             log.warning("load %s failed (%s); rolled back %d nodes and edges", load_id, exc, removed)
-            if "unique constraint" in str(exc).lower() or "already exists with label" in str(exc).lower():
-                raise InvalidInput("load", str(exc), "each entity id to keep the type labels it has "
-                                   "in the graph") from exc
             raise
         return LoadReport(load_id, n_entities, n_edges, time.perf_counter() - started)
+
+    def _check_existing_labels(self, entities: Sequence[Entity]) -> None:
+        """Fail before writing when an entity exists with other type labels (MERGE would hit the constraint)."""
+        wanted = {e.id: tuple(sorted(set(e.labels) - {ENTITY})) for e in entities}
+        for batch in self._batches(list(wanted)):
+            for row in self._run("find_entity_labels", {"ids": list(batch)}):
+                if _labels(row["labels"]) != wanted[row["id"]]:
+                    raise InvalidInput(f"entity {row['id']!r}", wanted[row["id"]],
+                                       f"the type labels it has in the graph, {_labels(row['labels'])}")
 
     # -- reads --------------------------------------------------------------------------------
 

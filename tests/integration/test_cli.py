@@ -1,0 +1,78 @@
+"""The kgplatform CLI as a user runs it: a separate process against the embedded server."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import TINY_KG
+
+
+@pytest.fixture
+def kg(data_dir: Path):  # type: ignore[no-untyped-def]
+    """Run ``kgplatform ARGS`` on a fresh graph of the session's server; returns (code, stdout, stderr)."""
+    env = {**os.environ, "KG_DATA_DIR": str(data_dir), "KG_GRAPH": f"cli_{uuid.uuid4().hex[:10]}"}
+
+    def run(*args: str) -> tuple[int, str, str]:
+        done = subprocess.run([sys.executable, "-m", "kgplatform.cli", *args], env=env, capture_output=True,
+                              text=True, timeout=120)
+        return done.returncode, done.stdout, done.stderr
+
+    yield run
+    run("query", "--write", "MATCH (n) DETACH DELETE n")
+
+
+def _json(result: tuple[int, str, str]) -> Any:
+    code, out, err = result
+    assert code == 0, err
+    return json.loads(out)
+
+
+def test_load_query_stats_export(kg, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    loaded = _json(kg("load", str(TINY_KG), "--format", "triples", "--json"))
+    assert (loaded["entities"], loaded["edges"], loaded["rows_read"]) == (12, 14, 14)
+    rows = _json(kg("query", "MATCH (p:Entity {id: $who})-[:LIKES]->(m) RETURN m.id AS m ORDER BY m",
+                    "--param", "who=alice", "--json"))
+    assert rows == {"columns": ["m"], "rows": [["inception"], ["matrix"]], "truncated": False}
+    capped = _json(kg("--json", "query", "MATCH (n:Entity) RETURN n.id", "--limit", "5"))
+    assert len(capped["rows"]) == 5 and capped["truncated"]
+    stats = _json(kg("stats", "--json"))
+    assert stats["entities"] == 12 and stats["relations"]["LIKES"] == 5
+    out = tmp_path / "facts.tsv"
+    assert _json(kg("export", str(out), "--format", "triples", "--json"))["edges"] == 14
+    assert sorted(out.read_text().splitlines()) == sorted(TINY_KG.read_text().splitlines())
+
+
+def test_writes_need_the_write_flag(kg) -> None:  # type: ignore[no-untyped-def]
+    code, _, err = kg("query", "CREATE (:Entity {id: 'x'})")
+    assert code == 4 and "may only read" in err
+    assert _json(kg("query", "--write", "CREATE (n:Entity {id: $id}) RETURN n.id", "--param", "id=x", "--json"))[
+        "rows"] == [["x"]]
+    code, _, err = kg("query", "MATCH (n RETURN n")
+    assert code == 4 and err.startswith("error:")
+
+
+def test_bad_input_exit_code_and_message(kg, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("a\tR\tb\na\tR\n")
+    code, _, err = kg("load", str(bad), "--format", "triples")
+    assert code == 2 and f"{bad}:2" in err and "expected 3 non-empty tab-separated fields" in err
+    assert _json(kg("stats", "--json"))["entities"] == 0
+    code, _, err = kg("query", "RETURN 1", "--param", "novalue")
+    assert code == 2 and "NAME=VALUE" in err
+
+
+def test_demo_no_serve(kg) -> None:  # type: ignore[no-untyped-def]
+    result = _json(kg("demo", "--no-serve", "--json"))
+    labels = result["stats"]["labels"]
+    assert labels["Movie"] >= 150 and labels["User"] > 0 and labels["Person"] > 0 and labels["Genre"] > 0
+    assert result["served"] is False
+    again = _json(kg("demo", "--no-serve", "--json"))
+    assert again["stats"] == result["stats"]  # idempotent
