@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import torch
@@ -101,9 +102,12 @@ def pull_subgraph(
     entity_ids = [ids[i] for i in order]
     lookup = _KeyLookup([keys[i] for i in order])
 
-    heads, tails, rels, flags = [], [], [], []
+    heads: list[np.ndarray] = []
+    tails: list[np.ndarray] = []
+    rels: list[np.ndarray] = []
+    flags: list[np.ndarray] = []
     for r, rel in enumerate(types):
-        pulls = [("pull_edges", {"type": rel}, False)]
+        pulls: list[tuple[str, dict[str, Any], bool]] = [("pull_edges", {"type": rel}, False)]
         if include_predictions:
             pulls.append(("pull_predicted_edges", {"params": {"relation": rel}}, True))
         for query, placeholders, is_prediction in pulls:
@@ -115,15 +119,18 @@ def pull_subgraph(
             rels.append(np.full(int(kept.sum()), r, dtype=np.int64))
             flags.append(np.full(int(kept.sum()), is_prediction, dtype=bool))
 
-    cat = (lambda parts, dtype: np.concatenate(parts) if parts else np.empty(0, dtype=dtype))
-    edge_index = torch.from_numpy(np.stack([cat(heads, np.int64), cat(tails, np.int64)]))
+    edge_index = torch.from_numpy(np.stack([_concat(heads, np.int64), _concat(tails, np.int64)]))
     return Subgraph(
         entity_ids=entity_ids,
         relation_types=list(types),
         edge_index=edge_index,
-        edge_type=torch.from_numpy(cat(rels, np.int64)),
-        predicted=torch.from_numpy(cat(flags, bool)),
+        edge_type=torch.from_numpy(_concat(rels, np.int64)),
+        predicted=torch.from_numpy(_concat(flags, np.bool_)),
     )
+
+
+def _concat(parts: list[np.ndarray], dtype: type) -> np.ndarray:
+    return np.concatenate(parts) if parts else np.empty(0, dtype=dtype)
 
 
 def _entities(store: GraphStore, labels: Sequence[str] | None) -> tuple[list[object], list[str]]:

@@ -32,7 +32,7 @@ def _id(column: str, value: str) -> str:
 def _need(path: Path, *names: str) -> None:
     for name in names:
         if not (path / name).is_file():
-            raise InvalidInput(str(path), name, "a directory in the movie CSV layout (sub_movie.csv, sub_user.csv, ...)")
+            raise InvalidInput(str(path), name, "a directory in the movie CSV layout (sub_movie.csv, ...)")
 
 
 def read_movies(directory: Path) -> ParsedGraph:

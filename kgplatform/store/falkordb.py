@@ -13,8 +13,8 @@ from collections.abc import Mapping
 from typing import Any
 
 import redis
-from falkordb import FalkorDB
 from falkordb import Edge as FEdge
+from falkordb import FalkorDB
 from falkordb import Node as FNode
 from falkordb import Path as FPath
 

@@ -42,10 +42,10 @@ class Neo4jStore(GraphStore):
     def _execute(
         self, query: str, params: Mapping[str, Any], *, write: bool, timeout_ms: int | None = None
     ) -> tuple[list[str], Rows]:
-        statement = neo4j.Query(query, timeout=None if timeout_ms is None else timeout_ms / 1000)  # type: ignore[arg-type]
+        statement = neo4j.Query(query, timeout=None if timeout_ms is None else timeout_ms / 1000)
 
         def work(tx: neo4j.ManagedTransaction) -> tuple[list[str], Rows]:
-            result = tx.run(statement, dict(params))
+            result = tx.run(statement, dict(params))  # type: ignore[arg-type]  # stubs want LiteralString
             keys = list(result.keys())
             return keys, [[_plain(v) for v in record.values()] for record in result]
 

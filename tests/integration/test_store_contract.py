@@ -103,7 +103,8 @@ def test_prediction_lifecycle(tiny_store: GraphStore) -> None:
     assert tiny_store.accept_prediction("carol", "LIKES", "matrix", "job1")
     assert tiny_store.reject_prediction("carol", "LIKES", "alien", "job1")
     assert not tiny_store.accept_prediction("carol", "LIKES", "nolan", "job1")
-    assert ("LIKES", True, "matrix") in {(n.relation, n.outgoing, n.entity_id) for n in tiny_store.neighbourhood("carol")}
+    carol = {(n.relation, n.outgoing, n.entity_id) for n in tiny_store.neighbourhood("carol")}
+    assert ("LIKES", True, "matrix") in carol
     assert tiny_store.stats().facts == facts_before + 1
     assert {p.tail: p.status for p in tiny_store.list_predictions()} == {"matrix": "accepted", "alien": "rejected"}
     assert [p.tail for p in tiny_store.list_predictions(status="rejected")] == ["alien"]
@@ -141,7 +142,7 @@ def test_row_cap_and_syntax_errors(tiny_store: GraphStore) -> None:
 
 def test_query_timeout(store: GraphStore) -> None:
     store.run_write("UNWIND range(1, 3000) AS i CREATE (:Entity {id: toString(i)})")
-    with pytest.raises(QueryError, match="(?i)timed? ?out|timeout|terminated"):
+    with pytest.raises(QueryError, match=r"(?i)timed? ?out|timeout|terminated"):
         store.run_readonly("MATCH (a:Entity), (b:Entity), (c:Entity) RETURN count(*)", timeout_ms=50)
 
 

@@ -23,7 +23,7 @@ def test_triples_directory_means_its_splits(tmp_path: Path) -> None:
         (tmp_path / f"{split}.txt").write_text(f"{split}\tR\tx\n")
     assert {e.head for e in read_graph([tmp_path], "triples").edges} == {"train", "valid", "test"}
     (tmp_path / "empty").mkdir()
-    with pytest.raises(InvalidInput, match="train.txt"):
+    with pytest.raises(InvalidInput, match=r"train\.txt"):
         read_graph([tmp_path / "empty"], "triples")
 
 
