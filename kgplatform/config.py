@@ -27,6 +27,8 @@ class Settings:
         query_timeout_ms: default limit for user Cypher.
         row_cap: most rows user Cypher may return.
         batch_size: rows per write batch (FalkorDB inlines parameters in the query text).
+        write_workers: batches in flight at once, so that the client prepares one batch while the
+            store writes another.
     """
 
     store: StoreKind = "embedded"
@@ -39,7 +41,8 @@ class Settings:
     broker_url: str = ""
     query_timeout_ms: int = 10_000
     row_cap: int = 1_000
-    batch_size: int = 5_000
+    batch_size: int = 2_000
+    write_workers: int = 2
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, **overrides: object) -> Settings:
@@ -55,7 +58,7 @@ class Settings:
         for name, kind in (
             ("store", str), ("data_dir", Path), ("graph", str), ("neo4j_uri", str), ("neo4j_user", str),
             ("neo4j_password", str), ("neo4j_database", str), ("broker_url", str),
-            ("query_timeout_ms", int), ("row_cap", int), ("batch_size", int),
+            ("query_timeout_ms", int), ("row_cap", int), ("batch_size", int), ("write_workers", int),
         ):
             raw = env.get(f"KG_{name.upper()}")
             if raw is None or raw == "":

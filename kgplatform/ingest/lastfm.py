@@ -52,7 +52,8 @@ def read_lastfm(directory: Path) -> ParsedGraph:
         artist_id = f"artist:{parse_number(source, artist, int, 'artistID')}"
         if artist_id not in graph.entities:
             raise InvalidInput(source, artist, "an artistID listed in artists.dat")
-        graph.add_entity(Entity(user_id, ("User",), {"name": f"Last.FM user {user}"}), source)
+        if user_id not in graph.entities:
+            graph.add_entity(Entity(user_id, ("User",), {"name": f"Last.FM user {user}"}), source)
         graph.rows_read += 1
         graph.add_edge(Edge(user_id, "LISTENED", artist_id, {"weight": parse_number(source, weight, int, "weight")}),
                        source)

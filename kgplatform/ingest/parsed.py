@@ -94,9 +94,10 @@ def csv_header(path: Path) -> list[str]:
 
 def need_fields(source: str, fields: list[str], count: int, what: str) -> list[str]:
     """Return ``fields`` when there are ``count`` non-empty ones, else fail naming the line."""
-    if len(fields) != count or any(not f.strip() for f in fields):
+    stripped = [f.strip() for f in fields]
+    if len(stripped) != count or not all(stripped):
         raise InvalidInput(source, "\t".join(fields), f"{count} non-empty tab-separated fields: {what}")
-    return [f.strip() for f in fields]
+    return stripped
 
 
 def parse_number(source: str, value: str, kind: type, column: str) -> Any:

@@ -56,10 +56,12 @@ def read_triples(
     graph = ParsedGraph()
     names = read_text_file(entity_text) if entity_text else {}
     descriptions = read_text_file(entity_description) if entity_description else {}
+    relations: set[str] = set()  # names already checked (a 500k-line file has a handful)
     for path in expand_paths(paths):
         for source, fields in tsv_lines(path):
             head, relation, tail = need_fields(source, fields, 3, "head, relation, tail")
-            check_relation(relation, source)
+            if relation not in relations:
+                relations.add(check_relation(relation, source))
             graph.rows_read += 1
             for entity_id in (head, tail):
                 if entity_id not in graph.entities:

@@ -14,6 +14,7 @@ import uuid
 from abc import ABC, abstractmethod
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from kgplatform import queries
@@ -98,6 +99,28 @@ class GraphStore(ABC):
         for start in range(0, len(rows), size):
             yield rows[start:start + size]
 
+    def _write_batches(self, name: str, groups: Mapping[Any, Sequence[Any]], extra: Mapping[str, Any],
+                       placeholder: str | None = None) -> int:
+        """Run write query ``name`` over each group's rows in batches, ``write_workers`` batches in flight.
+
+        ``groups`` maps a placeholder value (a relation type, a label set) to its rows. Batches touch
+        disjoint rows, so their order does not matter; with two in flight the client serialises one
+        while the store executes another (the store still applies writes one query at a time). The
+        first failure is raised once every batch has finished, so a rollback after it sees all
+        that was written.
+        """
+        tasks = [({"rows": list(batch), **extra}, {placeholder: key} if placeholder else {})
+                 for key, rows in groups.items() for batch in self._batches(rows)]
+
+        def run(task: tuple[dict[str, Any], dict[str, Any]]) -> int:
+            return self._count(name, task[0], write=True, **task[1])
+
+        workers = max(1, min(self.settings.write_workers, len(tasks)))
+        if workers == 1:
+            return sum(map(run, tasks))
+        with ThreadPoolExecutor(workers) as pool:
+            return sum(pool.map(run, tasks))
+
     # -- writes of facts ----------------------------------------------------------------------
 
     def upsert_entities(self, entities: Iterable[Entity], load_id: str) -> int:
@@ -112,25 +135,16 @@ class GraphStore(ABC):
             for label in labels:
                 check_label(label, f"entity {entity.id!r}")
             groups[labels].append({"id": entity.id, "props": _clean_props(entity.properties)})
-        written = 0
-        for labels, rows in groups.items():
-            for batch in self._batches(rows):
-                written += self._count("upsert_entities", {"rows": list(batch), "load_id": load_id},
-                                       write=True, labels=labels)
-        return written
+        return self._write_batches("upsert_entities", groups, {"load_id": load_id}, "labels")
 
     def upsert_edges(self, edges: Iterable[Edge], load_id: str) -> int:
         """MERGE fact edges between existing entities in batches, one relation type per query."""
         groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for edge in edges:
-            check_relation(edge.relation, f"edge {edge.head!r}->{edge.tail!r}")
             groups[edge.relation].append({"h": edge.head, "t": edge.tail, "props": _clean_props(edge.properties)})
-        written = 0
         for relation, rows in groups.items():
-            for batch in self._batches(rows):
-                written += self._count("upsert_edges", {"rows": list(batch), "load_id": load_id},
-                                       write=True, type=relation)
-        return written
+            check_relation(relation, f"edge {rows[0]['h']!r}->{rows[0]['t']!r}")
+        return self._write_batches("upsert_edges", groups, {"load_id": load_id}, "type")
 
     def upsert_relation_texts(self, texts: Mapping[str, str]) -> int:
         """Store readable text for relation types (``music.artist.genre`` -> "genre of the artist")."""
@@ -286,13 +300,10 @@ class GraphStore(ABC):
     def write_predictions(self, job_id: str, model: str, predictions: Sequence[Prediction]) -> int:
         """Write a job's predictions, hidden until :meth:`publish_predictions`; replays write nothing new."""
         created_at = int(time.time() * 1000)
-        groups = [{"h": p.head, "t": p.tail, "relation": check_relation(p.relation, "prediction"),
-                   "score": float(p.score), "rank": int(p.rank)} for p in predictions]
-        written = 0
-        for batch in self._batches(groups):
-            written += self._count("write_predictions", {"rows": list(batch), "job_id": job_id, "model": model,
-                                                         "created_at": created_at}, write=True)
-        return written
+        rows = [{"h": p.head, "t": p.tail, "relation": check_relation(p.relation, "prediction"),
+                 "score": float(p.score), "rank": int(p.rank)} for p in predictions]
+        extra = {"job_id": job_id, "model": model, "created_at": created_at}
+        return self._write_batches("write_predictions", {None: rows}, extra)
 
     def publish_predictions(self, job_id: str) -> int:
         """Make all of a job's predictions visible in one atomic step (the job's commit)."""
@@ -361,6 +372,8 @@ def _entity(row: Mapping[str, Any]) -> Entity:
 
 def _clean_props(props: Mapping[str, Any], drop_internal: bool = False) -> dict[str, Any]:
     """Drop nulls (neither store keeps them) and, when reading, the bookkeeping ``id``/``load_id``."""
+    if not props:
+        return {}
     hidden = {"id", "load_id"} if drop_internal else set()
     return {k: v for k, v in props.items() if v is not None and k not in hidden}
 

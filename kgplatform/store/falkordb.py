@@ -19,7 +19,7 @@ from falkordb import Node as FNode
 from falkordb import Path as FPath
 
 from kgplatform.config import Settings
-from kgplatform.errors import QueryError, StoreUnavailable
+from kgplatform.errors import InvalidInput, QueryError, StoreUnavailable
 from kgplatform.store.base import GraphStore, Rows, plain_edge, plain_node
 
 log = logging.getLogger(__name__)
@@ -45,7 +45,7 @@ class FalkorDBStore(GraphStore):
     ) -> tuple[list[str], Rows]:
         run = self._graph.query if write else self._graph.ro_query
         try:
-            result = run(query, dict(params), timeout=timeout_ms)
+            result = run(_with_params(query, params), timeout=timeout_ms)
         except redis.ConnectionError as exc:
             raise StoreUnavailable(f"FalkorDB at {self.host}:{self.port} is unreachable: {exc}") from exc
         except redis.ResponseError as exc:
@@ -54,7 +54,7 @@ class FalkorDBStore(GraphStore):
         return columns, [[_plain(v) for v in row] for row in result.result_set]
 
     def _execute_pairs(self, query: str, params: Mapping[str, Any]) -> tuple[list[Any], list[Any]]:
-        text = self._graph._build_params_header(dict(params)) + query if params else query
+        text = _with_params(query, params)
         try:
             reply = self._db.connection.execute_command("GRAPH.RO_QUERY", self.settings.graph, text)
         except redis.ResponseError as exc:
@@ -85,6 +85,46 @@ class FalkorDBStore(GraphStore):
 
     def close(self) -> None:
         self._db.close()
+
+
+def _with_params(query: str, params: Mapping[str, Any]) -> str:
+    """Prefix ``CYPHER name=value ...``: FalkorDB takes parameters inside the query text.
+
+    Same output as the client's own ``stringify_param_value`` (strings escape only backslash and
+    double quote, which is all FalkorDB's parser unescapes), written for speed: batches of 5-10k
+    rows spent more time here than in the server (profiled: 2.4 s of 6.3 s for 200k edges).
+    """
+    if not params:
+        return query
+    return "CYPHER " + " ".join(f"{_key(k)}={_literal(v)}" for k, v in params.items()) + " " + query
+
+
+def _key(key: object) -> str:
+    text = str(key)
+    if not text or "`" in text:
+        raise InvalidInput("parameter or property name", text, "a non-empty name without a backtick")
+    return f"`{text}`"
+
+
+def _literal(value: Any) -> str:
+    kind = type(value)
+    if kind is str:
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if kind is bool:
+        return "true" if value else "false"
+    if kind is int:
+        return str(value)
+    if kind is float:
+        if value != value or value in (float("inf"), float("-inf")):
+            raise InvalidInput("parameter value", value, "a finite number")
+        return repr(value)
+    if value is None:
+        return "null"
+    if kind is list or kind is tuple:
+        return "[" + ",".join(map(_literal, value)) + "]"
+    if isinstance(value, Mapping):
+        return "{" + ",".join(f"{_key(k)}:{_literal(v)}" for k, v in value.items()) + "}"
+    raise InvalidInput("parameter value", value, "a string, number, boolean, null, list or map")
 
 
 def _explain(message: str, write: bool) -> str:
