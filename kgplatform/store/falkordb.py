@@ -107,9 +107,7 @@ def _key(key: object) -> str:
 
 
 def _literal(value: Any) -> str:
-    kind = type(value)
-    if kind is str:
-        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+XX
     if kind is bool:
         return "true" if value else "false"
     if kind is int:
