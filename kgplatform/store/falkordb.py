@@ -107,7 +107,10 @@ def _key(key: object) -> str:
 
 
 def _literal(value: Any) -> str:
-XX
+    kind = type(value)
+    if kind is str:
+        text: str = value
+        return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
     if kind is bool:
         return "true" if value else "false"
     if kind is int:
