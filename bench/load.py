@@ -119,6 +119,10 @@ def main() -> None:
         if LASTFM.exists():
             with open_store(Settings(data_dir=work / "data", graph="lastfm")) as store:
                 results["lastfm"] = timed_load(store, [LASTFM], "lastfm")
+                started = time.perf_counter()
+                sub = pull_subgraph(store)
+                results["lastfm"]["pull_s"] = round(time.perf_counter() - started, 2)
+                results["lastfm"]["relation_types"] = sub.num_relations
         generated = work / "generated.tsv"
         generate(generated, args.nodes, args.edges)
         with open_store(Settings(data_dir=work / "data", graph="generated")) as store:

@@ -1,11 +1,13 @@
 // Upsert fact edges of one relation type between existing entities; replays change nothing.
+// Rows are [head id, tail id, properties] lists, not maps: a third less text for the server to
+// parse (FalkorDB takes parameters inside the query text), measured 13% faster.
 // placeholders: {{type}}
-// params: $rows [{h, t, props}], $load_id
+// params: $rows [[h, t, props]], $load_id
 // columns: n (rows written)
 UNWIND $rows AS row
-MATCH (h:Entity {id: row.h})
-MATCH (t:Entity {id: row.t})
+MATCH (h:Entity {id: row[0]})
+MATCH (t:Entity {id: row[1]})
 MERGE (h)-[r:{{type}}]->(t)
 ON CREATE SET r.load_id = $load_id
-SET r += row.props
+SET r += row[2]
 RETURN count(r) AS n

@@ -29,6 +29,8 @@ class Settings:
         batch_size: rows per write batch (FalkorDB inlines parameters in the query text).
         write_workers: batches in flight at once, so that the client prepares one batch while the
             store writes another.
+        pull_workers: per-relation-type pull queries in flight at once (the server runs reads on a
+            thread pool, so two keep both cores of a small machine busy).
     """
 
     store: StoreKind = "embedded"
@@ -43,6 +45,7 @@ class Settings:
     row_cap: int = 1_000
     batch_size: int = 2_000
     write_workers: int = 2
+    pull_workers: int = 2
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, **overrides: object) -> Settings:
@@ -59,6 +62,7 @@ class Settings:
             ("store", str), ("data_dir", Path), ("graph", str), ("neo4j_uri", str), ("neo4j_user", str),
             ("neo4j_password", str), ("neo4j_database", str), ("broker_url", str),
             ("query_timeout_ms", int), ("row_cap", int), ("batch_size", int), ("write_workers", int),
+            ("pull_workers", int),
         ):
             raw = env.get(f"KG_{name.upper()}")
             if raw is None or raw == "":

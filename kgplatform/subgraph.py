@@ -9,6 +9,7 @@ entity indices with a vectorised lookup.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -102,23 +103,23 @@ def pull_subgraph(
     entity_ids = [ids[i] for i in order]
     lookup = _KeyLookup([keys[i] for i in order])
 
-    heads: list[np.ndarray] = []
-    tails: list[np.ndarray] = []
-    rels: list[np.ndarray] = []
-    flags: list[np.ndarray] = []
+    pulls: list[tuple[int, str, dict[str, Any], bool]] = []
     for r, rel in enumerate(types):
-        pulls: list[tuple[str, dict[str, Any], bool]] = [("pull_edges", {"type": rel}, False)]
+        pulls.append((r, "pull_edges", {"type": rel}, False))
         if include_predictions:
-            pulls.append(("pull_predicted_edges", {"params": {"relation": rel}}, True))
-        for query, placeholders, is_prediction in pulls:
-            h_keys, t_keys = store.pull_pairs(query, **placeholders)
-            h, t = lookup(h_keys), lookup(t_keys)
-            kept = (h >= 0) & (t >= 0)
-            heads.append(h[kept])
-            tails.append(t[kept])
-            rels.append(np.full(int(kept.sum()), r, dtype=np.int64))
-            flags.append(np.full(int(kept.sum()), is_prediction, dtype=bool))
+            pulls.append((r, "pull_predicted_edges", {"params": {"relation": rel}}, True))
 
+    def pull(task: tuple[int, str, dict[str, Any], bool]) -> tuple[np.ndarray, ...]:
+        r, query, placeholders, is_prediction = task
+        h_keys, t_keys = store.pull_pairs(query, **placeholders)
+        h, t = lookup(h_keys), lookup(t_keys)
+        kept = (h >= 0) & (t >= 0)
+        n = int(kept.sum())
+        return h[kept], t[kept], np.full(n, r, dtype=np.int64), np.full(n, is_prediction, dtype=bool)
+
+    with ThreadPoolExecutor(max(1, store.settings.pull_workers)) as pool:
+        parts = list(pool.map(pull, pulls))  # in task order: the edge order is deterministic
+    heads, tails, rels, flags = ([part[i] for part in parts] for i in range(4))
     edge_index = torch.from_numpy(np.stack([_concat(heads, np.int64), _concat(tails, np.int64)]))
     return Subgraph(
         entity_ids=entity_ids,

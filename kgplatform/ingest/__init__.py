@@ -6,7 +6,9 @@ load, which either lands whole or is rolled back.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+import gc
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from kgplatform.domain import LoadReport
@@ -15,6 +17,23 @@ from kgplatform.ingest.parsed import ParsedGraph
 from kgplatform.store.base import GraphStore
 
 FORMATS = ("triples", "csv", "lastfm", "movies", "demo")
+
+
+@contextlib.contextmanager
+def _bulk() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a load allocates millions of long-lived objects.
+
+    Parsing builds an object per line, none of them in a cycle; with a populated heap the
+    collector's repeated full passes cost a third of the parse (measured: 2.07 s -> 1.30 s for
+    500k triples after a Last.FM parse in the same process).
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def read_graph(
@@ -30,6 +49,17 @@ def read_graph(
     Raises:
         InvalidInput: an unknown format, a wrong number of paths, or bad content (with ``file:line``).
     """
+    with _bulk():
+        return _read_graph(paths, fmt, entity_text, relation_text, entity_description)
+
+
+def _read_graph(
+    paths: Sequence[Path],
+    fmt: str,
+    entity_text: Path | None,
+    relation_text: Path | None,
+    entity_description: Path | None,
+) -> ParsedGraph:
     if fmt not in FORMATS:
         raise InvalidInput("--format", fmt, f"one of {', '.join(FORMATS)}")
     if fmt != "triples" and (entity_text or relation_text or entity_description):
@@ -64,7 +94,8 @@ def read_graph(
 
 def load_graph(store: GraphStore, graph: ParsedGraph) -> LoadReport:
     """Write a parsed graph as one load (all or nothing) and its relation texts."""
-    report = store.load(list(graph.entities.values()), graph.edges, graph.edge_sources)
+    with _bulk():
+        report = store.load(list(graph.entities.values()), graph.edges, graph.edge_sources)
     if graph.relation_texts:
         store.upsert_relation_texts(graph.relation_texts)
     return report

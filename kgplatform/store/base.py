@@ -139,11 +139,11 @@ class GraphStore(ABC):
 
     def upsert_edges(self, edges: Iterable[Edge], load_id: str) -> int:
         """MERGE fact edges between existing entities in batches, one relation type per query."""
-        groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        groups: dict[str, list[list[Any]]] = defaultdict(list)
         for edge in edges:
-            groups[edge.relation].append({"h": edge.head, "t": edge.tail, "props": _clean_props(edge.properties)})
+            groups[edge.relation].append([edge.head, edge.tail, _clean_props(edge.properties)])
         for relation, rows in groups.items():
-            check_relation(relation, f"edge {rows[0]['h']!r}->{rows[0]['t']!r}")
+            check_relation(relation, f"edge {rows[0][0]!r}->{rows[0][1]!r}")
         return self._write_batches("upsert_edges", groups, {"load_id": load_id}, "type")
 
     def upsert_relation_texts(self, texts: Mapping[str, str]) -> int:

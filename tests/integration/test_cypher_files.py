@@ -22,6 +22,7 @@ from tests.conftest import ROOT
 SAMPLES: dict[str, Any] = {
     "rows": [{"id": "x", "h": "alice", "t": "matrix", "props": {"note": "n"}, "relation": "LIKES", "score": 0.5,
               "rank": 1, "type": "LIKES", "text": "likes"}],
+    "edge_rows": [["alice", "matrix", {"note": "n"}]],
     "load_id": "load-1", "ids": ["alice", "nobody"], "id": "alice", "limit": 5, "source": "alice",
     "target": "nolan", "text": "ali", "types": ["LIKES", "DIRECTED"], "relation": "LIKES", "job_id": "job-1",
     "model": "transe", "created_at": 1, "status": None, "head": "carol", "tail": "matrix", "now": 2,
@@ -37,6 +38,14 @@ def _declared(text: str) -> set[str]:
 def _used(text: str) -> set[str]:
     body = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("//"))
     return set(re.findall(r"\$(\w+)", body))
+
+
+def _params(name: str, text: str) -> dict[str, Any]:
+    """Sample values for the query's parameters (edge upserts take rows as lists)."""
+    params = {k: SAMPLES[k] for k in _used(text)}
+    if name == "upsert_edges":
+        params["rows"] = SAMPLES["edge_rows"]
+    return params
 
 
 def _render(name: str, backend: queries.Backend) -> str:
@@ -64,7 +73,7 @@ def test_runs_on_the_embedded_store(tiny_store: GraphStore, name: str) -> None:
         tiny_store.ensure_schema()
         return
     text = _render(name, "falkordb")
-    params = {k: SAMPLES[k] for k in _used(text)}
+    params = _params(name, text)
     write = bool(re.search(r"\b(MERGE|CREATE|SET|DELETE)\b", text))
     columns, _ = tiny_store._execute(text, params, write=write)
     documented = re.search(r"^// columns: (.*)$", text, re.M)
@@ -78,7 +87,7 @@ def test_lints_clean_as_neo4j_parses_it() -> None:
     if node is None or not (ROOT / "node_modules" / "@neo4j-cypher" / "language-support").is_dir():
         pytest.fail("Neo4j's Cypher linter is not installed: run ./dev setup (needs Node.js and npm)")
     items = [{"name": name, "query": _render(name, "neo4j"),
-              "parameters": {k: SAMPLES[k] for k in _used(queries.load(name, "neo4j"))}}
+              "parameters": _params(name, queries.load(name, "neo4j"))}
              for name in queries.names()]
     done = subprocess.run([node, str(ROOT / "tools" / "lint_cypher.mjs")], input=json.dumps(items),
                           capture_output=True, text=True, check=True, timeout=120)
