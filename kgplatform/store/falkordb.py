@@ -110,6 +110,8 @@ def _literal(value: Any) -> str:
     kind = type(value)
     if kind is str:
         text: str = value
+        if "\x00" in text:  # the query parser reads C strings: text after a NUL would vanish
+            raise InvalidInput("parameter value", text, "text without NUL characters (FalkorDB cannot store them)")
         return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
     if kind is bool:
         return "true" if value else "false"
