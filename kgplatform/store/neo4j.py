@@ -67,7 +67,8 @@ class Neo4jStore(GraphStore):
 
     def drop_graph(self) -> None:
         with self._driver.session(database=self.settings.neo4j_database) as session:
-            session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
+            # the CALL { WITH n ... } form runs on every Neo4j 5 release (CALL (n) needs 5.23+)
+            session.run("MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
             session.run("DROP CONSTRAINT entity_id IF EXISTS").consume()
 
     def close(self) -> None:

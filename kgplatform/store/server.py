@@ -84,16 +84,17 @@ def _locked(data_dir: Path) -> Iterator[None]:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
-def _ping(host: str, port: int) -> bool:
+def _ping(host: str, port: int, data_dir: Path) -> bool:
+    """True when the server at host:port answers and serves ``data_dir`` (not some other Redis)."""
     try:
         # No retries: redis-py's default backoff turns a dead port into seconds of waiting.
         client = redis.Redis(host=host, port=port, socket_connect_timeout=1, socket_timeout=2,
-                             retry=Retry(NoBackoff(), 0))
+                             retry=Retry(NoBackoff(), 0), decode_responses=True)
         try:
-            return bool(client.ping())
+            return bool(client.ping()) and Path(client.config_get("dir")["dir"]) == data_dir
         finally:
             client.close()
-    except redis.RedisError:
+    except (redis.RedisError, KeyError):
         return False
 
 
@@ -114,7 +115,7 @@ def _free_port() -> int:
 def server_status(data_dir: Path) -> ServerInfo | None:
     """Return the running server of ``data_dir``, or None when none answers."""
     info = _read_info(data_dir)
-    if info is not None and _ping(info.host, info.port):
+    if info is not None and _ping(info.host, info.port, data_dir.resolve()):
         return info
     return None
 
@@ -154,7 +155,7 @@ def _start(data_dir: Path) -> ServerInfo:
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             break
-        if _ping("127.0.0.1", port):
+        if _ping("127.0.0.1", port, data_dir):
             # The AOF may still be loading; a ping answers only once it is done (LOADING error before).
             info = ServerInfo(host="127.0.0.1", port=port, pid=proc.pid)
             (data_dir / "server.json").write_text(json.dumps(asdict(info)))

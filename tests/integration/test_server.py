@@ -79,3 +79,13 @@ def test_a_clean_stop_and_a_crash_lose_no_acknowledged_write(fresh_dir: Path) ->
         assert server_status(fresh_dir).pid != pid  # type: ignore[union-attr]
         assert store.stats().entities == 501
         assert store.get_entity("last").properties == {"n": -1}  # type: ignore[union-attr]
+
+
+def test_a_stale_pid_file_pointing_at_another_server_is_not_trusted(fresh_dir: Path, data_dir: Path) -> None:
+    other = server_status(data_dir)
+    assert other is not None
+    fresh_dir.mkdir(parents=True)
+    (fresh_dir / "server.json").write_text(json.dumps({"host": other.host, "port": other.port, "pid": other.pid}))
+    assert server_status(fresh_dir) is None
+    own = ensure_server(fresh_dir)
+    assert own.port != other.port and _server_pids(fresh_dir) == [own.pid]
