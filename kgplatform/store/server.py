@@ -91,7 +91,7 @@ def _ping(host: str, port: int, data_dir: Path) -> bool:
         client = redis.Redis(host=host, port=port, socket_connect_timeout=1, socket_timeout=2,
                              retry=Retry(NoBackoff(), 0), decode_responses=True)
         try:
-            return bool(client.ping()) and Path(client.config_get("dir")["dir"]) == data_dir
+            return bool(client.ping()) and Path(str(client.config_get("dir")["dir"])) == data_dir
         finally:
             client.close()
     except (redis.RedisError, KeyError):
