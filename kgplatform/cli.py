@@ -16,10 +16,10 @@ from typing import Any
 import click
 
 from kgplatform.config import Settings
-from kgplatform.errors import InvalidInput, KGError, QueryError, StoreUnavailable
+from kgplatform.errors import InvalidInput, KGError, QueryError, StoreUnavailable, UnknownModel
 from kgplatform.store import GraphStore, open_store
 
-EXIT_CODES = {InvalidInput: 2, StoreUnavailable: 3, QueryError: 4}
+EXIT_CODES = {InvalidInput: 2, UnknownModel: 2, StoreUnavailable: 3, QueryError: 4}
 
 
 def _echo(ctx: click.Context, payload: Any, text: Callable[[Any], str]) -> None:
@@ -199,6 +199,116 @@ def export(ctx: click.Context, out: Path, fmt: str) -> None:
     counts = export_graph(_store(ctx), out, fmt)
     _echo(ctx, {**counts, "path": str(out), "format": fmt},
           lambda p: f"exported {p['entities']} entities and {p['edges']} edges to {p['path']}")
+
+
+def _relations(_: click.Context, __: click.Parameter, value: str | None) -> tuple[str, ...]:
+    return tuple(r.strip() for r in (value or "").split(",") if r.strip())
+
+
+@cli.command()
+@click.option("--model", default="complex", show_default=True,
+              type=click.Choice(["transe", "distmult", "complex", "rotate", "rgcn", "compgcn"]))
+@click.option("--relations", callback=_relations, help="Relation types to complete, comma-separated (default: all).")
+@click.option("--epochs", type=int, default=50, show_default=True)
+@click.option("--dim", type=int, default=200, show_default=True)
+@click.option("--top-k", type=int, default=10, show_default=True, help="Predictions per entity and relation.")
+@click.option("--eval/--no-eval", "evaluate", default=True, show_default=True,
+              help="Hold out test edges and report metrics on them.")
+@click.option("--both-directions", is_flag=True, help="Also propose new heads for each tail.")
+@click.option("--regime", type=click.Choice(["1vsall", "kvsall", "negative-sampling"]), default="1vsall",
+              show_default=True)
+@click.option("--batch-size", type=int, default=256, show_default=True)
+@click.option("--lr", type=float, default=0.01, show_default=True)
+@click.option("--seed", type=int, help="Random seed (drawn and recorded when absent).")
+@click.option("--device", default="auto", show_default=True, help="auto (CUDA when present), cpu or cuda[:N].")
+@json_option
+@click.pass_context
+def complete(ctx: click.Context, model: str, relations: tuple[str, ...], epochs: int, dim: int, top_k: int,
+             evaluate: bool, both_directions: bool, regime: str, batch_size: int, lr: float, seed: int | None,
+             device: str) -> None:
+    """Train a completion model on the graph and write its predicted edges back (in-process)."""
+    from kgplatform.completion.pipeline import CompletionSpec, run_completion
+    from kgplatform.completion.training import TrainConfig
+
+    train = TrainConfig(model=model, dim=dim, epochs=epochs, batch_size=batch_size, lr=lr, regime=regime,  # type: ignore[arg-type]
+                        seed=seed, device=device)
+    spec = CompletionSpec(train=train, relations=relations, top_k=top_k, evaluate=evaluate,
+                          both_directions=both_directions)
+    settings = ctx.obj["settings"]
+    result = run_completion(_store(ctx), spec, artifacts_root=settings.data_dir / "jobs")
+
+    def text(p: dict[str, Any]) -> str:
+        shown = ("mrr", "hits@1", "hits@3", "hits@10")
+        metrics = "  ".join(f"{k} {v:.4f}" for k, v in p["metrics"].items() if k in shown)
+        lines = [f"job {p['job_id']} {p['status']}: {metrics}", f"{p['written']} predictions written",
+                 f"artifacts: {p['artifacts']}"]
+        return "\n".join(lines + [f"warning: {w}" for w in p["warnings"]])
+
+    _echo(ctx, result.to_json(), text)
+
+
+@cli.group()
+def predictions() -> None:
+    """List, accept, reject or retract predicted edges."""
+
+
+@predictions.command("list")
+@click.option("--job", "job_id", help="Only this job's predictions.")
+@click.option("--relation", help="Only this relation type.")
+@click.option("--status", type=click.Choice(["pending", "accepted", "rejected"]))
+@click.option("--limit", type=int, default=50, show_default=True)
+@json_option
+@click.pass_context
+def predictions_list(ctx: click.Context, job_id: str | None, relation: str | None, status: str | None,
+                     limit: int) -> None:
+    """Visible predictions, best score first."""
+    found = [asdict(p) for p in _store(ctx).list_predictions(job_id, relation, status, limit)]
+    _echo(ctx, found, lambda rows: "\n".join(
+        f"{r['score']:.3f}  {r['head']} -[{r['relation']}]-> {r['tail']}  (rank {r['rank']}, {r['model']}, "
+        f"job {r['job_id']}, {r['status']})" for r in rows) or "no predictions")
+
+
+def _decide(ctx: click.Context, verb: str, head: str, relation: str, tail: str, job_id: str) -> None:
+    store = _store(ctx)
+    done = (store.accept_prediction if verb == "accept" else store.reject_prediction)(head, relation, tail, job_id)
+    payload = {verb + "ed": done, "head": head, "relation": relation, "tail": tail, "job_id": job_id}
+    _echo(ctx, payload, lambda p: f"{verb}ed" if done else "no such visible prediction")
+    if not done:
+        ctx.exit(1)
+
+
+@predictions.command("accept")
+@click.argument("head")
+@click.argument("relation")
+@click.argument("tail")
+@click.option("--job", "job_id", required=True)
+@json_option
+@click.pass_context
+def predictions_accept(ctx: click.Context, head: str, relation: str, tail: str, job_id: str) -> None:
+    """Make a prediction a fact (with its job as provenance)."""
+    _decide(ctx, "accept", head, relation, tail, job_id)
+
+
+@predictions.command("reject")
+@click.argument("head")
+@click.argument("relation")
+@click.argument("tail")
+@click.option("--job", "job_id", required=True)
+@json_option
+@click.pass_context
+def predictions_reject(ctx: click.Context, head: str, relation: str, tail: str, job_id: str) -> None:
+    """Mark a prediction rejected."""
+    _decide(ctx, "reject", head, relation, tail, job_id)
+
+
+@predictions.command("retract")
+@click.option("--job", "job_id", required=True)
+@json_option
+@click.pass_context
+def predictions_retract(ctx: click.Context, job_id: str) -> None:
+    """Delete every prediction of a job (accepted ones stay facts)."""
+    removed = _store(ctx).retract_predictions(job_id)
+    _echo(ctx, {"retracted": removed, "job_id": job_id}, lambda p: f"retracted {p['retracted']} predictions")
 
 
 @cli.command()

@@ -27,6 +27,10 @@ class InvalidInput(KGError):
         super().__init__(f"{source}: bad value {value!r}; expected {expected}")
 
 
+class UnknownModel(KGError):
+    """A completion model name that kgplatform does not provide."""
+
+
 class QueryError(KGError):
     """A Cypher query was rejected by the store (syntax, semantics, timeout, or a write in read mode)."""
 

@@ -1,0 +1,1 @@
+"""Knowledge-graph completion: models, training, evaluation, scoring and write-back."""
