@@ -76,3 +76,27 @@ def test_demo_no_serve(kg) -> None:  # type: ignore[no-untyped-def]
     assert result["served"] is False
     again = _json(kg("demo", "--no-serve", "--json"))
     assert again["stats"] == result["stats"]  # idempotent
+
+
+def test_complete_and_review_predictions(kg) -> None:  # type: ignore[no-untyped-def]
+    _json(kg("load", str(TINY_KG), "--format", "triples", "--json"))
+    job = _json(kg("complete", "--model", "distmult", "--relations", "LIKES", "--epochs", "4", "--dim", "8",
+                   "--top-k", "2", "--seed", "1", "--json"))
+    assert {"job_id", "status", "metrics", "written"} <= job.keys() and job["status"] == "succeeded"
+    assert {"mrr", "hits@1", "hits@3", "hits@10"} <= job["metrics"].keys() and job["written"] > 0
+    listed = _json(kg("predictions", "list", "--job", job["job_id"], "--json"))
+    assert len(listed) == job["written"] and all(p["relation"] == "LIKES" for p in listed)
+    first, *rest = listed
+    decided = _json(kg("predictions", "accept", first["head"], "LIKES", first["tail"], "--job", job["job_id"],
+                       "--json"))
+    assert decided["accepted"] is True
+    assert _json(kg("stats", "--json"))["relations"]["LIKES"] == 6  # 5 facts + the accepted one
+    if rest:
+        assert _json(kg("predictions", "reject", rest[0]["head"], "LIKES", rest[0]["tail"], "--job",
+                        job["job_id"], "--json"))["rejected"] is True
+    code, _, _ = kg("predictions", "accept", "nobody", "LIKES", "nothing", "--job", job["job_id"])
+    assert code == 1
+    assert _json(kg("predictions", "retract", "--job", job["job_id"], "--json"))["retracted"] == job["written"]
+    assert _json(kg("predictions", "list", "--json")) == []
+    code, _, err = kg("complete", "--model", "bert")
+    assert code == 2 and "bert" in err
