@@ -219,19 +219,21 @@ def _relations(_: click.Context, __: click.Parameter, value: str | None) -> tupl
               show_default=True)
 @click.option("--batch-size", type=int, default=256, show_default=True)
 @click.option("--lr", type=float, default=0.01, show_default=True)
+@click.option("--optimizer", type=click.Choice(["adam", "adagrad"]), default="adam", show_default=True)
+@click.option("--reg-weight", type=float, default=0.01, show_default=True, help="N3 weight (bilinear models).")
 @click.option("--seed", type=int, help="Random seed (drawn and recorded when absent).")
 @click.option("--device", default="auto", show_default=True, help="auto (CUDA when present), cpu or cuda[:N].")
 @json_option
 @click.pass_context
 def complete(ctx: click.Context, model: str, relations: tuple[str, ...], epochs: int, dim: int, top_k: int,
-             evaluate: bool, both_directions: bool, regime: str, batch_size: int, lr: float, seed: int | None,
-             device: str) -> None:
+             evaluate: bool, both_directions: bool, regime: str, batch_size: int, lr: float, optimizer: str,
+             reg_weight: float, seed: int | None, device: str) -> None:
     """Train a completion model on the graph and write its predicted edges back (in-process)."""
     from kgplatform.completion.pipeline import CompletionSpec, run_completion
     from kgplatform.completion.training import TrainConfig
 
     train = TrainConfig(model=model, dim=dim, epochs=epochs, batch_size=batch_size, lr=lr, regime=regime,  # type: ignore[arg-type]
-                        seed=seed, device=device)
+                        optimizer=optimizer, reg_weight=reg_weight, seed=seed, device=device)  # type: ignore[arg-type]
     spec = CompletionSpec(train=train, relations=relations, top_k=top_k, evaluate=evaluate,
                           both_directions=both_directions)
     settings = ctx.obj["settings"]

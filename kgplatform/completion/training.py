@@ -62,6 +62,7 @@ class TrainConfig:
     epochs: int = 50
     batch_size: int = 256
     lr: float = 0.01
+    optimizer: Literal["adam", "adagrad"] = "adam"
     regime: Regime = "1vsall"
     num_negatives: int = 32
     label_smoothing: float = 0.0
@@ -92,6 +93,8 @@ class TrainConfig:
             raise InvalidInput("label_smoothing", self.label_smoothing, "a number in [0, 1)")
         if self.regime not in ("1vsall", "kvsall", "negative-sampling"):
             raise InvalidInput("regime", self.regime, "1vsall, kvsall or negative-sampling")
+        if self.optimizer not in ("adam", "adagrad"):
+            raise InvalidInput("optimizer", self.optimizer, "adam or adagrad")
         if self.regularizer not in ("auto", "n3", "l2", "none"):
             raise InvalidInput("regularizer", self.regularizer, "auto, n3, l2 or none")
         if self.device not in ("auto", "cpu", "cuda") and not self.device.startswith("cuda:"):
@@ -215,7 +218,8 @@ def _train(train: Tensor, valid: Tensor, known: Tensor, num_entities: int, num_r
     graph = message_graph(train, num_relations) if config.model in GNN_MODELS else None
     model = build_model(config.model, num_entities, 2 * num_relations, config.dim, graph=graph,
                         margin=config.margin).to(device)
-    optimizer = torch.optim.Adam(model.parameters(), lr=config.lr)
+    optimizer: torch.optim.Optimizer = (torch.optim.Adagrad if config.optimizer == "adagrad" else torch.optim.Adam)(
+        model.parameters(), lr=config.lr)
     examples = with_reciprocals(train, num_relations).to(device)
     queries, answers = _query_answers(examples) if config.regime == "kvsall" else (examples, None)
     amp = device.type == "cuda"
