@@ -5,14 +5,19 @@ One call, :func:`run_pykeen`, trains one PyKEEN model on ``dataset_dir/{train,va
 comparison can be checked line by line:
 
 * **model** ``transe | distmult | complex | rotate`` -> PyKEEN ``TransE | DistMult | ComplEx | RotatE`` with
-  ``embedding_dim=dim``, PyKEEN's default constrainers, and Xavier-normal initialisation of entity and relation
-  embeddings (RotatE: entities only) unless ``initializer=None`` (PyKEEN's defaults: ComplEx/DistMult start from
-  N(0, 1), which saturates BCE and does not train in 50 epochs; see :func:`run_pykeen`). For ComplEx and RotatE PyKEEN's
-  ``embedding_dim`` is the *complex* dimension (``torch.cfloat`` embeddings): ``dim=200`` means 200 complex
-  numbers = 400 real parameters per entity/relation.
+  ``embedding_dim=dim`` and PyKEEN's default constrainers. For ComplEx and RotatE PyKEEN's ``embedding_dim`` is the
+  *complex* dimension (``torch.cfloat`` embeddings): ``dim=100`` means 100 complex numbers = 200 real parameters
+  per entity/relation, i.e. kgplatform's ``dim=200`` (real and imaginary halves) -- callers pass ``dim // 2``.
+* **initialisation** (``initializer="auto"``): ComplEx and DistMult entity and relation embeddings from
+  N(0, 1e-3^2) (each real and imaginary part), as kgplatform's bilinear models; TransE and RotatE keep PyKEEN's own
+  (Xavier-uniform entities; TransE normalised relations, RotatE unit-modulus phases). PyKEEN's own default for
+  ComplEx/DistMult is N(0, 1), whose initial scores (std ~27 at complex dim 200) saturate BCE: UMLS ComplEx 1-to-n
+  stays at MRR ~0.06-0.07 after 50 epochs with it.
 * **regime "1-to-n"**: ``LCWATrainingLoop`` (target = tail, every (h, r) pair scored against all entities),
   ``create_inverse_triples=True`` (reciprocal relations; head prediction at test time uses (t, r^-1)),
-  ``BCEWithLogitsLoss(reduction="mean")`` over the multi-hot 1-to-N label matrix, label smoothing through
+  ``BCEWithLogitsLoss(reduction="mean")`` over the multi-hot 1-to-N label matrix (or, ``loss="crossentropy"``,
+  ``CrossEntropyLoss``: softmax over all entities against the row's answers normalised to sum 1 -- PyKEEN has no
+  one-row-per-triple 1vsAll loop), label smoothing through
   ``train(label_smoothing=...)`` (PyKEEN's smoothing: 1 -> ``1 - ls``, 0 -> ``ls / (num_entities - 1)``).
   PyKEEN's LCWA ``batch_size`` counts distinct (h, r) pairs, not triples.
 * **regime "negative-sampling"**: ``SLCWATrainingLoop`` with PyKEEN's basic sampler
@@ -29,7 +34,8 @@ comparison can be checked line by line:
   and relations; DistMult -- entities (via ``entity_representations_kwargs``) and relations; RotatE -- entities
   only (its relations are unit-modulus constrained, N3 would be constant). With ``regularizer_weight == 0`` the
   regulariser is explicitly switched off: PyKEEN's ComplEx and DistMult otherwise add a default L2 one.
-* **optimiser** Adam(lr), ``batch_size``, ``num_epochs=epochs``, no early stopping, no LR schedule, no
+* **optimiser** Adam(lr) (or ``optimizer="adagrad"``, any PyKEEN/torch optimiser name, torch defaults otherwise),
+  ``batch_size``, ``num_epochs=epochs``, no early stopping, no LR schedule, no
   automatic memory optimisation (no sub-batching or probing). PyKEEN's loop runs ``gc.collect()`` after every
   epoch; that cost is part of its training time.
 * **evaluation** ``RankBasedEvaluator(filtered=True)`` on test, both sides (head and tail), filter triples
@@ -48,6 +54,7 @@ Usage: ``python bench/pykeen_peer.py umls complex 1-to-n --dim 200 --epochs 50 -
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import logging
 import time
@@ -62,6 +69,7 @@ DATA = ROOT.parent / "shared" / "data"
 
 MODELS = {"transe": "TransE", "distmult": "DistMult", "complex": "ComplEx", "rotate": "RotatE"}
 REGIMES = ("1-to-n", "negative-sampling")
+LOSSES = ("bce", "crossentropy")
 EVAL_BATCH_SIZE = 4096  # (h, r) / (r, t) queries per evaluation batch; UMLS/Kinships test sets fit in one
 
 
@@ -80,10 +88,14 @@ def _read_triples(path: Path) -> np.ndarray:
 
 def _model_kwargs(model: str, dim: int, regularizer_weight: float, initializer: str | None) -> dict[str, Any]:
     kwargs: dict[str, Any] = {"embedding_dim": dim}
-    if initializer is not None:
-        kwargs["entity_initializer"] = initializer
+    init: Any = initializer
+    if initializer == "auto":
+        # kgplatform's bilinear models start from N(0, 1e-3^2); PyKEEN's own inits for TransE / RotatE stay
+        init = functools.partial(torch.nn.init.normal_, std=1e-3) if model in ("complex", "distmult") else None
+    if init is not None:
+        kwargs["entity_initializer"] = init
         if model != "rotate":  # RotatE's relations are phases (init_phases + unit-modulus constraint): keep them
-            kwargs["relation_initializer"] = initializer
+            kwargs["relation_initializer"] = init
     if regularizer_weight > 0:
         reg: dict[str, Any] = {
             "regularizer": "powersum",
@@ -111,7 +123,9 @@ def run_pykeen(
     regularizer_weight: float = 0.0,
     seed: int = 0,
     device: str = "cpu",
-    initializer: str | None = "xavier_normal_",
+    loss: str = "bce",
+    optimizer: str = "adam",
+    initializer: str | None = "auto",
 ) -> dict[str, float]:
     """Train PyKEEN's ``model`` in ``regime`` on ``dataset_dir`` and evaluate it on the test split.
 
@@ -119,18 +133,17 @@ def run_pykeen(
     ``regularizer_weight > 0``: ``PowerSumRegularizer(p=3, weight=regularizer_weight)``, i.e. N3
     (mean over looked-up embedding rows of the sum of cubed moduli), on the representations listed there.
 
-    ``initializer`` (an extra, optional keyword beyond the agreed signature): embedding initialiser for
-    entities and relations (RotatE: entities only), a ``pykeen.nn.init`` / ``torch.nn.init`` name. Default
-    ``"xavier_normal_"``; ``None`` keeps PyKEEN's per-model defaults -- for ComplEx and DistMult that is
-    ``normal_`` (std 1), whose initial scores (std ~27 at dim 200) saturate BCE: UMLS ComplEx 1-to-n reaches only
-    MRR ~0.06-0.07 after 50 epochs with it, against ~0.94 with Xavier.
+    Extra optional keywords beyond the agreed signature: ``loss`` ``"bce"`` (default) or ``"crossentropy"``;
+    ``optimizer`` ``"adam"`` (default) or another PyKEEN/torch optimiser name (e.g. ``"adagrad"``), with ``lr``;
+    ``initializer`` ``"auto"`` (see the module docstring), a ``pykeen.nn.init`` / ``torch.nn.init`` name applied to
+    entities and relations (RotatE: entities only), or ``None`` for PyKEEN's per-model defaults.
 
     Returns ``mrr``, ``hits@1``, ``hits@3``, ``hits@10`` (filtered, both sides, realistic rank), ``train_seconds``,
     ``train_triples_per_s``, ``eval_seconds`` and ``pykeen_version`` (a string).
     """
     import pykeen.models
     from pykeen.evaluation import RankBasedEvaluator
-    from pykeen.losses import BCEWithLogitsLoss
+    from pykeen.losses import BCEWithLogitsLoss, CrossEntropyLoss
     from pykeen.training import LCWATrainingLoop, SLCWATrainingLoop
     from pykeen.triples import TriplesFactory
     from pykeen.utils import set_random_seed
@@ -140,6 +153,8 @@ def run_pykeen(
         raise ValueError(f"model must be one of {sorted(MODELS)}, got {model!r}")
     if regime not in REGIMES:
         raise ValueError(f"regime must be one of {REGIMES}, got {regime!r}")
+    if loss not in LOSSES:
+        raise ValueError(f"loss must be one of {LOSSES}, got {loss!r}")
     dataset_dir = Path(dataset_dir)
     logging.getLogger("pykeen").setLevel(logging.WARNING)
     # torch_max_mem warns that its batch-size search is only "safe" on CUDA; we pass the batch size explicitly
@@ -166,7 +181,7 @@ def run_pykeen(
     # For ComplEx / RotatE, embedding_dim is the complex dimension (dim complex numbers = 2*dim reals).
     kge = model_cls(
         triples_factory=train,
-        loss=BCEWithLogitsLoss(reduction="mean"),
+        loss=BCEWithLogitsLoss(reduction="mean") if loss == "bce" else CrossEntropyLoss(reduction="mean"),
         random_seed=seed,
         **_model_kwargs(model, dim, regularizer_weight, initializer),
     ).to(torch.device(device))
@@ -176,7 +191,7 @@ def run_pykeen(
     loop_kwargs: dict[str, Any] = {
         "model": kge,
         "triples_factory": train,
-        "optimizer": "adam",
+        "optimizer": optimizer,
         "optimizer_kwargs": {"lr": lr},
         "automatic_memory_optimization": False,
     }
@@ -246,8 +261,10 @@ def main() -> None:
     parser.add_argument("--regularizer-weight", type=float, default=0.0)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--device", default="cpu")
+    parser.add_argument("--loss", choices=LOSSES, default="bce")
+    parser.add_argument("--optimizer", default="adam")
     parser.add_argument(
-        "--initializer", default="xavier_normal_", help="embedding initialiser; 'pykeen-default' for the model's own"
+        "--initializer", default="auto", help="'auto', an init name (e.g. xavier_normal_), or 'pykeen-default'"
     )
     args = parser.parse_args()
     dataset = Path(args.dataset)
@@ -266,6 +283,8 @@ def main() -> None:
         regularizer_weight=args.regularizer_weight,
         seed=args.seed,
         device=args.device,
+        loss=args.loss,
+        optimizer=args.optimizer,
         initializer=None if args.initializer == "pykeen-default" else args.initializer,
     )
     print(json.dumps(result, indent=2))

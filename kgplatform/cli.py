@@ -279,28 +279,22 @@ def _decide(ctx: click.Context, verb: str, head: str, relation: str, tail: str, 
         ctx.exit(1)
 
 
-@predictions.command("accept")
-@click.argument("head")
-@click.argument("relation")
-@click.argument("tail")
-@click.option("--job", "job_id", required=True)
-@json_option
-@click.pass_context
-def predictions_accept(ctx: click.Context, head: str, relation: str, tail: str, job_id: str) -> None:
-    """Make a prediction a fact (with its job as provenance)."""
-    _decide(ctx, "accept", head, relation, tail, job_id)
+def _decision_command(verb: str, summary: str) -> None:
+    """Register ``predictions accept`` / ``predictions reject``: same arguments, different decision."""
+
+    @predictions.command(verb, help=summary)
+    @click.argument("head")
+    @click.argument("relation")
+    @click.argument("tail")
+    @click.option("--job", "job_id", required=True)
+    @json_option
+    @click.pass_context
+    def decide(ctx: click.Context, head: str, relation: str, tail: str, job_id: str) -> None:
+        _decide(ctx, verb, head, relation, tail, job_id)
 
 
-@predictions.command("reject")
-@click.argument("head")
-@click.argument("relation")
-@click.argument("tail")
-@click.option("--job", "job_id", required=True)
-@json_option
-@click.pass_context
-def predictions_reject(ctx: click.Context, head: str, relation: str, tail: str, job_id: str) -> None:
-    """Mark a prediction rejected."""
-    _decide(ctx, "reject", head, relation, tail, job_id)
+_decision_command("accept", "Make a prediction a fact (with its job as provenance).")
+_decision_command("reject", "Mark a prediction rejected.")
 
 
 @predictions.command("retract")

@@ -173,7 +173,7 @@ class RGCN(KGEModel):
             weight = coefficient[self.edge_type] * self.edge_norm.unsqueeze(-1)  # [E, bases]
             for b in range(basis.shape[0]):
                 adjacency = torch.sparse_coo_tensor(self.edge_index.flip(0), weight[:, b],
-                                                    (x.shape[0], x.shape[0]))
+                                                    (x.shape[0], x.shape[0]), check_invariants=False)
                 out = out + torch.sparse.mm(adjacency, x @ basis[b])
             x = torch.relu(out) if i < len(self.bases) - 1 else out
         return x, self.relation.weight
