@@ -70,23 +70,34 @@ def run_ours(data: Benchmark, config: TrainConfig) -> dict[str, Any]:
 
 
 def run_peer(dataset: str, config: TrainConfig) -> dict[str, Any]:
-    """PyKEEN with the same model, regime, loss, optimiser and sizes (see bench/pykeen_peer.py)."""
+    """PyKEEN with the same model, regime, loss, optimiser and sizes (see bench/pykeen_peer.py).
+
+    PyKEEN is given its better setting of the regulariser: our N3 weight, or none. In LCWA it
+    regularises every entity of every batch (all are candidate tails), so the same weight is far
+    stronger there; without it PyKEEN does better on these datasets.
+    """
     from bench.pykeen_peer import run_pykeen
 
     regime = "negative-sampling" if config.regime == "negative-sampling" else "1-to-n"
-    return run_pykeen(
+    runs = [run_pykeen(
         DATA / dataset, model=config.model, regime=regime, dim=config.dim // 2, epochs=config.epochs,
         batch_size=config.batch_size, lr=config.lr, num_negatives=config.num_negatives,
-        regularizer_weight=config.reg_weight, loss="crossentropy" if config.regime == "1vsall" else "bce",
+        regularizer_weight=weight, loss="crossentropy" if config.validated().loss == "ce" else "bce",
         optimizer=config.optimizer, seed=0,
-    )
+    ) | {"regularizer_weight": weight} for weight in (config.reg_weight, 0.0)]
+    return max(runs, key=lambda run: float(run["mrr"]))
 
 
 def peer_configs() -> dict[str, TrainConfig]:
-    """The two like-for-like regimes compared with PyKEEN (ComplEx)."""
+    """The like-for-like regimes compared with PyKEEN (ComplEx).
+
+    PyKEEN's LCWA batches (head, relation) pairs with all their true tails, which is our ``kvsall``;
+    with cross-entropy both spread the target over the true tails.
+    """
     best = RECIPES["complex"]
+    kvsall = replace(best, regime="kvsall", loss="ce")
     sampled = replace(best, regime="negative-sampling", num_negatives=32, optimizer="adam", lr=0.01)
-    return {"1-to-N cross-entropy, Adagrad": best, "32 sampled negatives, BCE, Adam": sampled}
+    return {"1-to-N (KvsAll) cross-entropy, Adagrad": kvsall, "32 sampled negatives, BCE, Adam": sampled}
 
 
 def large(entities: int = 15_000, edges: int = 300_000, relations: int = 237) -> dict[str, Any]:
@@ -129,7 +140,7 @@ def main() -> None:
     for dataset in args.datasets.split(","):
         data = load_benchmark(DATA / dataset)
         results["models"][dataset] = {}
-        for model in args.models.split(","):
+        for model in filter(None, args.models.split(",")):
             results["models"][dataset][model] = outcome = run_ours(data, RECIPES[model])
             print(dataset, model, {k: outcome[k] for k in ("mrr", "hits@10", "train_seconds")}, flush=True)
         if not args.skip_peer:

@@ -48,6 +48,9 @@ class TrainConfig:
     Attributes:
         model: a name from :data:`kgplatform.completion.models.MODELS`.
         regime: ``1vsall``, ``kvsall`` or ``negative-sampling`` (see the module docstring).
+        loss: for ``kvsall``, ``bce`` (multi-label, the default) or ``ce`` (softmax over entities with
+            the true tails sharing the target mass); ``1vsall`` is always cross-entropy and sampled
+            negatives always BCE.
         regularizer: ``n3`` (nuclear 3-norm of the factors a batch uses), ``l2``, ``none``, or ``auto``:
             N3 for bilinear decoders, none for distance ones (TransE, RotatE), as their papers train them.
         eval_every: epochs between validation evaluations (early stopping, best model kept).
@@ -64,6 +67,7 @@ class TrainConfig:
     lr: float = 0.01
     optimizer: Literal["adam", "adagrad"] = "adam"
     regime: Regime = "1vsall"
+    loss: Literal["auto", "ce", "bce"] = "auto"
     num_negatives: int = 32
     label_smoothing: float = 0.0
     regularizer: Literal["auto", "n3", "l2", "none"] = "auto"
@@ -93,6 +97,8 @@ class TrainConfig:
             raise InvalidInput("label_smoothing", self.label_smoothing, "a number in [0, 1)")
         if self.regime not in ("1vsall", "kvsall", "negative-sampling"):
             raise InvalidInput("regime", self.regime, "1vsall, kvsall or negative-sampling")
+        if self.loss not in ("auto", "ce", "bce"):
+            raise InvalidInput("loss", self.loss, "auto, ce or bce")
         if self.optimizer not in ("adam", "adagrad"):
             raise InvalidInput("optimizer", self.optimizer, "adam or adagrad")
         if self.regularizer not in ("auto", "n3", "l2", "none"):
@@ -103,7 +109,8 @@ class TrainConfig:
         regularizer = self.regularizer
         if regularizer == "auto":
             regularizer = "none" if self.model in ("transe", "rotate") else "n3"
-        return TrainConfig(**{**asdict(self), "seed": seed, "regularizer": regularizer})
+        loss = self.loss if self.loss != "auto" else "ce" if self.regime == "1vsall" else "bce"
+        return TrainConfig(**{**asdict(self), "seed": seed, "regularizer": regularizer, "loss": loss})
 
 
 @dataclass
@@ -229,7 +236,7 @@ def _train(train: Tensor, valid: Tensor, known: Tensor, num_entities: int, num_r
     evals_without_gain, epoch = 0, 0
     for epoch in range(1, config.epochs + 1):
         model.train()
-        order = torch.randperm(queries.shape[0], device=device)
+        order = _epoch_order(queries.shape[0], config.regime, device)
         total = 0.0
         for start in range(0, order.numel(), config.batch_size):
             index = order[start:start + config.batch_size]
@@ -239,7 +246,7 @@ def _train(train: Tensor, valid: Tensor, known: Tensor, num_entities: int, num_r
             loss.backward()  # type: ignore[no-untyped-call]
             optimizer.step()
             total += loss.item() * index.numel()
-        record = {"epoch": float(epoch), "loss": total / queries.shape[0]}
+        record = {"epoch": float(epoch), "loss": total / order.numel()}
         if epoch % config.eval_every == 0 or epoch == config.epochs:
             mrr = evaluate(ModelScorer(model, num_relations), valid, known, num_entities).metrics["mrr"]
             record["valid_mrr"] = mrr
@@ -265,6 +272,19 @@ def _train(train: Tensor, valid: Tensor, known: Tensor, num_entities: int, num_r
     )
 
 
+def _epoch_order(examples: int, regime: Regime, device: torch.device) -> Tensor:
+    """The examples of one epoch, shuffled.
+
+    With sampled negatives each triple is seen once per epoch, in one direction drawn at random
+    (the original or its reciprocal), as a sampler that corrupts either the head or the tail
+    would; 1-to-N regimes score both directions, as LCWA with inverse triples does.
+    """
+    if regime != "negative-sampling":
+        return torch.randperm(examples, device=device)
+    half = examples // 2  # examples = triples followed by their reciprocals
+    return torch.randperm(half, device=device) + half * torch.randint(2, (half,), device=device)
+
+
 def _query_answers(examples: Tensor) -> tuple[Tensor, Tensor]:
     """For KvsAll: the distinct (head, relation) queries and a sparse map of their true tails."""
     keys, inverse = torch.unique(examples[:, :2], dim=0, return_inverse=True)
@@ -284,9 +304,13 @@ def _loss(model: KGEModel, config: TrainConfig, batch: Tensor, answers: Tensor |
     elif config.regime == "kvsall":
         assert answers is not None
         targets = _multi_hot(answers, index, num_entities)
-        if config.label_smoothing:
-            targets = targets * (1 - config.label_smoothing) + config.label_smoothing / num_entities
-        loss = F.binary_cross_entropy_with_logits(model.score_all(ent, q), targets)
+        if config.loss == "ce":  # the query's true tails share the probability mass (PyKEEN's LCWA + CE)
+            targets = targets / targets.sum(dim=1, keepdim=True)
+            loss = F.cross_entropy(model.score_all(ent, q), targets, label_smoothing=config.label_smoothing)
+        else:
+            if config.label_smoothing:
+                targets = targets * (1 - config.label_smoothing) + config.label_smoothing / num_entities
+            loss = F.binary_cross_entropy_with_logits(model.score_all(ent, q), targets)
         tails = answers[1][torch.isin(answers[0], index)]  # regularise the tails this batch used
     else:
         negatives = torch.randint(num_entities, (batch.shape[0], config.num_negatives), device=batch.device)
