@@ -24,6 +24,8 @@ from kgplatform.errors import UnknownModel
 #: Chunk of entities scored at once by distance decoders, whose all-entity scores need a
 #: ``[batch, chunk, dim]`` intermediate.
 DISTANCE_CHUNK = 2048
+#: Largest ``[batch, entities]`` table that :meth:`KGEModel.score_sampled` computes whole.
+SCORE_ALL_LIMIT = 1 << 22
 
 
 class KGEModel(nn.Module):
@@ -86,6 +88,17 @@ class KGEModel(nn.Module):
         if self.decoder in ("dot", "complex"):
             return (q.unsqueeze(1) * e).sum(-1)
         return self.margin - self._distance(q.unsqueeze(1) - e)
+
+    def score_sampled(self, ent: Tensor, q: Tensor, candidates: Tensor) -> Tensor:
+        """Scores ``[B, K]`` of sampled candidates, by the cheaper of two equal computations.
+
+        For bilinear decoders on a modest graph, scoring every entity with one matrix product and
+        picking the candidates' columns beats gathering ``[B, K, dim]`` embeddings, whose backward
+        pass is a slow scatter-add (measured: 11 ms of a 19 ms step on UMLS with 32 negatives).
+        """
+        if self.decoder in ("dot", "complex") and ent.shape[0] * q.shape[0] <= SCORE_ALL_LIMIT:
+            return self.score_all(ent, q).gather(1, candidates)
+        return self.score_candidates(ent, q, candidates)
 
     def _distance_scores(self, q: Tensor, e: Tensor) -> Tensor:
         if self.decoder == "transe":

@@ -314,9 +314,8 @@ def _loss(model: KGEModel, config: TrainConfig, batch: Tensor, answers: Tensor |
         tails = answers[1][torch.isin(answers[0], index)]  # regularise the tails this batch used
     else:
         negatives = torch.randint(num_entities, (batch.shape[0], config.num_negatives), device=batch.device)
-        positive = model.score_candidates(ent, q, tails.unsqueeze(1)).squeeze(1)
-        negative = model.score_candidates(ent, q, negatives)
-        loss = F.softplus(-positive).mean() + F.softplus(negative).mean()
+        scores = model.score_sampled(ent, q, torch.cat([tails.unsqueeze(1), negatives], dim=1))
+        loss = F.softplus(-scores[:, 0]).mean() + F.softplus(scores[:, 1:]).mean()
     if config.regularizer != "none" and config.reg_weight > 0:
         power = 3 if config.regularizer == "n3" else 2
         factors = model.factors(ent, rel, heads, relations, tails)

@@ -25,6 +25,7 @@ def test_all_entity_scores_match_candidate_scores(name: str) -> None:
     candidates = torch.tensor([[2, 5], [0, 6], [1, 1]])
     picked = model.score_candidates(ent, q, candidates)
     assert torch.allclose(picked, everything.gather(1, candidates), atol=1e-5)
+    assert torch.allclose(model.score_sampled(ent, q, candidates), picked, atol=1e-5)
     factors = model.factors(ent, rel, heads, relations, candidates[:, 0])
     assert len(factors) == 3 and all((f >= 0).all() for f in factors)
 
