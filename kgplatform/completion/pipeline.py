@@ -105,8 +105,8 @@ def run_completion(store: GraphStore, spec: CompletionSpec, *, artifacts_root: P
     report("pull", 0.0, {})
     sub = pull_subgraph(store, labels=spec.labels or None, seeds=spec.seeds or None, hops=spec.hops)
     targets = _target_relations(sub, spec.relations)
-    train, valid, test = _split(sub.triples(), targets, spec)
     known = sub.triples()
+    train, valid, test = _split(known, targets, spec)
     warnings = _leakage_warnings(train, sub)
 
     result = train_model(train, valid, known, sub.num_entities, sub.num_relations, spec.train,
@@ -209,7 +209,7 @@ def _calibration_metrics(scorer: ModelScorer, calibration: Calibration, sub: Sub
 def _proposals(scorer: ModelScorer, sub: Subgraph, targets: list[int], exclude: Tensor, truth: Tensor,
                k: int) -> tuple[Tensor, Tensor]:
     scores, labels = [], []
-    everything = sub.triples()
+    everything = torch.cat([exclude, truth])  # every fact: defines each relation's range
     for relation in targets:
         anchors = torch.unique(truth[truth[:, 1] == relation][:, 0])
         _, allowed = relation_ends(everything, relation, sub.num_entities)

@@ -257,11 +257,11 @@ class GraphStore(ABC):
     def stats(self) -> GraphStats:
         """Counts of entities, facts and predictions, by label and relation type."""
         labels = {label: self._count("count_label", labels=(label,)) for label in self.labels()}
-        relations = {rel: self._count("count_relation", type=rel) for rel in self.relation_types()}
+        types = {r["type"] for r in self._run("list_relation_types")}  # facts and PREDICTED, one query
+        relations = {rel: self._count("count_relation", type=rel) for rel in sorted(types - {PREDICTED})}
         labels = {k: v for k, v in labels.items() if v}
         relations = {k: v for k, v in relations.items() if v}
-        predictions = self._count("count_relation", type=PREDICTED) if PREDICTED in {
-            r["type"] for r in self._run("list_relation_types")} else 0
+        predictions = self._count("count_relation", type=PREDICTED) if PREDICTED in types else 0
         return GraphStats(
             entities=self._count("count_label", labels=(ENTITY,)),
             facts=sum(relations.values()),
