@@ -31,6 +31,13 @@ class Settings:
             store writes another.
         pull_workers: per-relation-type pull queries in flight at once (the server runs reads on a
             thread pool, so two keep both cores of a small machine busy).
+        api_token: the HTTP API's write endpoints need ``Authorization: Bearer <api_token>``; empty
+            means writes over HTTP are refused.
+        job_lease_s: how long a worker's claim on a job lasts without a heartbeat; a job whose lease
+            expired (its worker died) is queued again.
+        job_max_attempts: claims a job gets before it is marked failed (a job that kills its workers).
+        job_time_limit_s: hard limit of one job's run; the soft limit (the job fails cleanly) is 95% of it.
+        worker_max_tasks: jobs a worker process runs before it is replaced (frees leaked memory).
     """
 
     store: StoreKind = "embedded"
@@ -46,6 +53,11 @@ class Settings:
     batch_size: int = 2_000
     write_workers: int = 2
     pull_workers: int = 2
+    api_token: str = ""
+    job_lease_s: float = 30.0
+    job_max_attempts: int = 3
+    job_time_limit_s: int = 6 * 3600
+    worker_max_tasks: int = 20
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, **overrides: object) -> Settings:
@@ -62,7 +74,8 @@ class Settings:
             ("store", str), ("data_dir", Path), ("graph", str), ("neo4j_uri", str), ("neo4j_user", str),
             ("neo4j_password", str), ("neo4j_database", str), ("broker_url", str),
             ("query_timeout_ms", int), ("row_cap", int), ("batch_size", int), ("write_workers", int),
-            ("pull_workers", int),
+            ("pull_workers", int), ("api_token", str), ("job_lease_s", float), ("job_max_attempts", int),
+            ("job_time_limit_s", int), ("worker_max_tasks", int),
         ):
             raw = env.get(f"KG_{name.upper()}")
             if raw is None or raw == "":

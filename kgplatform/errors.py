@@ -37,3 +37,11 @@ class QueryError(KGError):
 
 class StoreUnavailable(KGError):
     """The graph store cannot be reached or started."""
+
+
+class Interrupted(KGError):
+    """A job stopped at a step boundary: it was cancelled, or its worker lost its claim on it."""
+
+
+class NotFound(InvalidInput):
+    """An id that names nothing (a job, a user): HTTP 404, CLI exit code 2."""

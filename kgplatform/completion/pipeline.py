@@ -28,7 +28,7 @@ from kgplatform.completion.evaluation import evaluate, inverse_leakage
 from kgplatform.completion.scoring import label_candidates, relation_ends, top_candidates
 from kgplatform.completion.training import ModelScorer, TrainConfig, summary, train_model
 from kgplatform.domain import Prediction
-from kgplatform.errors import InvalidInput
+from kgplatform.errors import Interrupted, InvalidInput
 from kgplatform.store.base import GraphStore
 from kgplatform.subgraph import Subgraph, pull_subgraph
 
@@ -89,15 +89,30 @@ class CompletionResult:
 
 
 def run_completion(store: GraphStore, spec: CompletionSpec, *, artifacts_root: Path, job_id: str | None = None,
-                   progress: Progress | None = None) -> CompletionResult:
-    """Run one completion job end to end and publish its predictions.
+                   progress: Progress | None = None, stop: Callable[[], bool] | None = None,
+                   publish: bool = True) -> CompletionResult:
+    """Run one completion job end to end and write its predictions back.
+
+    Args:
+        progress: told (stage, percent, metrics) at each stage and training epoch.
+        stop: asked at each stage and training batch; when it says yes the job raises :class:`Interrupted`.
+        publish: make the predictions visible at the end; a job runner passes False and publishes
+            them together with its job record's commit instead.
 
     Raises:
         InvalidInput: an unknown relation, label or seed, or a graph without edges to learn from.
+        Interrupted: ``stop`` said yes.
     """
     spec = spec.validated()
     job_id = job_id or uuid.uuid4().hex[:16]
-    report = progress or (lambda stage, percent, metrics: None)
+    should_stop = stop or (lambda: False)
+    tell = progress or (lambda stage, percent, metrics: None)
+
+    def report(stage: str, percent: float, metrics: dict[str, float]) -> None:
+        if should_stop():
+            raise Interrupted(f"stopped before stage {stage}")
+        tell(stage, percent, metrics)
+
     job_dir = artifacts_root / job_id
     job_dir.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
@@ -110,7 +125,7 @@ def run_completion(store: GraphStore, spec: CompletionSpec, *, artifacts_root: P
     warnings = _leakage_warnings(train, sub)
 
     result = train_model(train, valid, known, sub.num_entities, sub.num_relations, spec.train,
-                         progress=report, checkpoint=job_dir / "model.pt")
+                         progress=report, checkpoint=job_dir / "model.pt", stop=should_stop)
     scorer = ModelScorer(result.model, sub.num_relations)
 
     report("evaluate", 0.0, {})
@@ -127,7 +142,8 @@ def run_completion(store: GraphStore, spec: CompletionSpec, *, artifacts_root: P
     predictions = _predict(scorer, calibration, sub, targets, known, spec, job_id)
     report("write", 0.0, metrics)
     written = store.write_predictions(job_id, spec.train.model, predictions)
-    store.publish_predictions(job_id)
+    if publish:
+        store.publish_predictions(job_id)
 
     details = {
         "by_direction": evaluation.by_direction, "by_relation": evaluation.by_relation,

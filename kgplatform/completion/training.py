@@ -33,7 +33,7 @@ from torch import Tensor
 
 from kgplatform.completion.evaluation import evaluate
 from kgplatform.completion.models import GNN_MODELS, KGEModel, build_model
-from kgplatform.errors import InvalidInput
+from kgplatform.errors import Interrupted, InvalidInput
 
 log = logging.getLogger(__name__)
 
@@ -203,6 +203,7 @@ def train_model(
     *,
     progress: Progress | None = None,
     checkpoint: Path | None = None,
+    stop: Callable[[], bool] | None = None,
 ) -> TrainResult:
     """Train ``config.model`` on ``train`` triples, early-stopping on filtered validation MRR.
 
@@ -211,14 +212,18 @@ def train_model(
         known: every true triple (train, valid and test) for filtered validation.
         checkpoint: where to save the best model's weights as training goes.
         progress: called with (stage, percent, metrics) after each epoch.
+        stop: asked before each batch; when it says yes, training raises :class:`Interrupted`
+            (a cancelled job stops within one batch, not one epoch).
     """
     config = config.validated()
     with cpu_threads(config, num_entities):
-        return _train(train, valid, known, num_entities, num_relations, config, progress, checkpoint)
+        return _train(train, valid, known, num_entities, num_relations, config, progress, checkpoint,
+                      stop or (lambda: False))
 
 
 def _train(train: Tensor, valid: Tensor, known: Tensor, num_entities: int, num_relations: int,
-           config: TrainConfig, progress: Progress | None, checkpoint: Path | None) -> TrainResult:
+           config: TrainConfig, progress: Progress | None, checkpoint: Path | None,
+           stop: Callable[[], bool]) -> TrainResult:
     assert config.seed is not None
     seed_everything(config.seed)
     device = pick_device(config.device)
@@ -239,6 +244,8 @@ def _train(train: Tensor, valid: Tensor, known: Tensor, num_entities: int, num_r
         order = _epoch_order(queries.shape[0], config.regime, device)
         total = 0.0
         for start in range(0, order.numel(), config.batch_size):
+            if stop():
+                raise Interrupted(f"training stopped at epoch {epoch}")
             index = order[start:start + config.batch_size]
             with torch.autocast(device_type="cuda", dtype=torch.bfloat16, enabled=amp):
                 loss = _loss(model, config, queries[index], answers, index, num_entities)

@@ -65,7 +65,7 @@ class GraphStore(ABC):
 
     @abstractmethod
     def ensure_schema(self) -> None:
-        """Create the ``Entity.id`` index and uniqueness constraint when missing (idempotent)."""
+        """Create the ``Entity.id`` and ``Job.id`` indexes and uniqueness constraints when missing (idempotent)."""
 
     @abstractmethod
     def drop_graph(self) -> None:
@@ -83,15 +83,16 @@ class GraphStore(ABC):
 
     # -- helpers ------------------------------------------------------------------------------
 
-    def _run(self, name: str, params: Mapping[str, Any] | None = None, *, write: bool = False,
-             **placeholders: Any) -> list[dict[str, Any]]:
+    def run_named(self, name: str, params: Mapping[str, Any] | None = None, *, write: bool = False,
+                  **placeholders: Any) -> list[dict[str, Any]]:
+        """Run the platform's query ``cypher/<name>.cypher`` (this backend's override when it has one)."""
         text = queries.render(name, self.backend, **placeholders)
         columns, rows = self._execute(text, params or {}, write=write)
         return [dict(zip(columns, row, strict=True)) for row in rows]
 
     def _count(self, name: str, params: Mapping[str, Any] | None = None, *, write: bool = False,
                **placeholders: Any) -> int:
-        rows = self._run(name, params, write=write, **placeholders)
+        rows = self.run_named(name, params, write=write, **placeholders)
         return sum(int(r["n"]) for r in rows)
 
     def _batches(self, rows: Sequence[Any]) -> Iterator[Sequence[Any]]:
@@ -153,13 +154,13 @@ class GraphStore(ABC):
 
     def relation_texts(self) -> dict[str, str]:
         """Readable text of each relation type that has one."""
-        return {r["type"]: r["text"] for r in self._run("list_relation_texts")}
+        return {r["type"]: r["text"] for r in self.run_named("list_relation_texts")}
 
     def missing_entities(self, ids: Iterable[str]) -> set[str]:
         """The ids among ``ids`` that no entity in the graph has."""
         missing: set[str] = set()
         for batch in self._batches(sorted(set(ids))):
-            missing.update(r["id"] for r in self._run("find_missing_entities", {"ids": list(batch)}))
+            missing.update(r["id"] for r in self.run_named("find_missing_entities", {"ids": list(batch)}))
         return missing
 
     def delete_load(self, load_id: str) -> int:
@@ -204,7 +205,7 @@ class GraphStore(ABC):
         """Fail before writing when an entity exists with other type labels (MERGE would hit the constraint)."""
         wanted = {e.id: tuple(sorted(set(e.labels) - {ENTITY})) for e in entities}
         for batch in self._batches(list(wanted)):
-            for row in self._run("find_entity_labels", {"ids": list(batch)}):
+            for row in self.run_named("find_entity_labels", {"ids": list(batch)}):
                 if _labels(row["labels"]) != wanted[row["id"]]:
                     raise InvalidInput(f"entity {row['id']!r}", wanted[row["id"]],
                                        f"the type labels it has in the graph, {_labels(row['labels'])}")
@@ -213,12 +214,12 @@ class GraphStore(ABC):
 
     def get_entity(self, entity_id: str) -> Entity | None:
         """One entity by id, or None."""
-        rows = self._run("get_entity", {"id": entity_id})
+        rows = self.run_named("get_entity", {"id": entity_id})
         return _entity(rows[0]) if rows else None
 
     def neighbourhood(self, entity_id: str, limit: int = 100) -> list[Neighbour]:
         """Fact edges around an entity (both directions), predictions excluded."""
-        rows = self._run("get_neighbourhood", {"id": entity_id, "limit": _positive(limit, "limit")})
+        rows = self.run_named("get_neighbourhood", {"id": entity_id, "limit": _positive(limit, "limit")})
         return [Neighbour(r["relation"], bool(r["outgoing"]), r["id"], _labels(r["labels"]), r["name"])
                 for r in rows]
 
@@ -231,7 +232,7 @@ class GraphStore(ABC):
         limit = _positive(limit, "limit")
         found: list[Path] = []
         for hops in range(1, max_hops + 1):
-            rows = self._run("find_paths", {"source": source, "target": target, "limit": limit - len(found)},
+            rows = self.run_named("find_paths", {"source": source, "target": target, "limit": limit - len(found)},
                              hops=hops)
             for r in rows:
                 ids = tuple(r["ids"])
@@ -243,21 +244,21 @@ class GraphStore(ABC):
 
     def search_entities(self, text: str, limit: int = 20) -> list[Entity]:
         """Entities whose name contains ``text`` (case-insensitive) or whose id is ``text``."""
-        rows = self._run("search_entities", {"text": text, "limit": _positive(limit, "limit")})
+        rows = self.run_named("search_entities", {"text": text, "limit": _positive(limit, "limit")})
         return [_entity(r) for r in rows]
 
     def relation_types(self) -> list[str]:
         """The fact relation types in the graph (the reserved prediction type left out)."""
-        return sorted(r["type"] for r in self._run("list_relation_types") if r["type"] != PREDICTED)
+        return sorted(r["type"] for r in self.run_named("list_relation_types") if r["type"] != PREDICTED)
 
     def labels(self) -> list[str]:
         """The type labels in the graph (``Entity`` left out)."""
-        return sorted(r["label"] for r in self._run("list_labels") if r["label"] not in RESERVED_LABELS)
+        return sorted(r["label"] for r in self.run_named("list_labels") if r["label"] not in RESERVED_LABELS)
 
     def stats(self) -> GraphStats:
         """Counts of entities, facts and predictions, by label and relation type."""
         labels = {label: self._count("count_label", labels=(label,)) for label in self.labels()}
-        types = {r["type"] for r in self._run("list_relation_types")}  # facts and PREDICTED, one query
+        types = {r["type"] for r in self.run_named("list_relation_types")}  # facts and PREDICTED, one query
         relations = {rel: self._count("count_relation", type=rel) for rel in sorted(types - {PREDICTED})}
         labels = {k: v for k, v in labels.items() if v}
         relations = {k: v for k, v in relations.items() if v}
@@ -272,14 +273,14 @@ class GraphStore(ABC):
 
     def iter_entities(self) -> Iterator[Entity]:
         """Every entity, ordered by id (for export)."""
-        for r in self._run("export_entities"):
+        for r in self.run_named("export_entities"):
             yield _entity(r)
 
     def iter_edges(self, relations: Sequence[str] | None = None) -> Iterator[Edge]:
         """Every fact edge, by relation type then head and tail (for export)."""
         for relation in relations if relations is not None else self.relation_types():
             check_relation(relation, "relation")
-            for r in self._run("export_edges", type=relation):
+            for r in self.run_named("export_edges", type=relation):
                 yield Edge(r["head"], relation, r["tail"], _clean_props(r["props"], drop_internal=True))
 
     def pull_pairs(self, query: str, **placeholders: Any) -> tuple[list[Any], list[Any]]:
@@ -291,7 +292,7 @@ class GraphStore(ABC):
         """The neighbours of ``ids`` over the given fact relation types (one breadth-first hop)."""
         found: set[str] = set()
         for batch in self._batches(list(ids)):
-            rows = self._run("expand_frontier", {"ids": list(batch), "types": list(relation_types)})
+            rows = self.run_named("expand_frontier", {"ids": list(batch), "types": list(relation_types)})
             found.update(r["id"] for r in rows)
         return found
 
@@ -312,7 +313,7 @@ class GraphStore(ABC):
     def list_predictions(self, job_id: str | None = None, relation: str | None = None,
                          status: str | None = None, limit: int = 100) -> list[Prediction]:
         """Visible predictions, best score first."""
-        rows = self._run("list_predictions", {"job_id": job_id, "relation": relation, "status": status,
+        rows = self.run_named("list_predictions", {"job_id": job_id, "relation": relation, "status": status,
                                               "limit": _positive(limit, "limit")})
         return [Prediction(**r) for r in rows]
 

@@ -68,8 +68,9 @@ class FalkorDBStore(GraphStore):
     def ensure_schema(self) -> None:
         from kgplatform import queries
 
-        with contextlib.suppress(QueryError):  # "already indexed": FalkorDB has no IF NOT EXISTS
-            self._execute(queries.load("create_entity_index", self.backend), {}, write=True)
+        for index in ("create_entity_index", "create_job_index"):
+            with contextlib.suppress(QueryError):  # "already indexed": FalkorDB has no IF NOT EXISTS
+                self._execute(queries.load(index, self.backend), {}, write=True)
         try:
             self._db.connection.execute_command(
                 "GRAPH.CONSTRAINT", "CREATE", self.settings.graph, "UNIQUE", "NODE", "Entity", "PROPERTIES", 1, "id"

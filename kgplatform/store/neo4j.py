@@ -63,7 +63,8 @@ class Neo4jStore(GraphStore):
         return [r[0] for r in rows], [r[1] for r in rows]
 
     def ensure_schema(self) -> None:
-        self._execute(queries.load("create_entity_index", self.backend), {}, write=True)
+        for index in ("create_entity_index", "create_job_index"):
+            self._execute(queries.load(index, self.backend), {}, write=True)
 
     def drop_graph(self) -> None:
         with self._driver.session(database=self.settings.neo4j_database) as session:

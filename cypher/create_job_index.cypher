@@ -1,0 +1,3 @@
+// Index Job.id: every job update and lookup goes through it.
+// params: none
+CREATE INDEX FOR (j:Job) ON (j.id)

@@ -1,0 +1,55 @@
+"""Jobs over HTTP: submit (``POST /api/jobs``), list, show and cancel.
+
+A spec is the flat JSON of :mod:`kgplatform.jobs.specs`; a bad one gets 400 naming the field and
+what was expected, before anything is recorded.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import jsonify, request, url_for
+
+from kgplatform.errors import InvalidInput
+from kgplatform.jobs.dispatch import submit_job
+from kgplatform.jobs.specs import spec_from_json
+from webui.api import api
+from webui.api.auth import token_required
+from webui.services import services
+
+
+@api.post("/jobs")
+@token_required
+def create_job() -> Any:
+    body = request.get_json(silent=True)
+    if body is None:
+        raise InvalidInput("body", request.get_data(as_text=True)[:200],
+                           "a JSON object (Content-Type: application/json)")
+    spec = spec_from_json(body)
+    record = submit_job(services().jobs, spec, services().dispatcher)
+    response = jsonify({"job_id": record.job_id, "status": record.status})
+    response.headers["Location"] = url_for("api.show_job", job_id=record.job_id)
+    return response, 201
+
+
+@api.get("/jobs")
+def list_jobs() -> Any:
+    args = request.args
+    limit = args.get("limit", "100")
+    if not limit.isdigit():
+        raise InvalidInput("limit", limit, "an integer from 1 to 10000")
+    found = services().jobs.list_jobs(status=args.get("status"), model=args.get("model"),
+                                      relation=args.get("relation"), since=args.get("since"),
+                                      until=args.get("until"), limit=int(limit))
+    return jsonify({"jobs": [job.to_json() for job in found]})
+
+
+@api.get("/jobs/<job_id>")
+def show_job(job_id: str) -> Any:
+    return jsonify(services().jobs.get(job_id).to_json())
+
+
+@api.post("/jobs/<job_id>/cancel")
+@token_required
+def cancel_job(job_id: str) -> Any:
+    return jsonify(services().jobs.cancel(job_id).to_json())
