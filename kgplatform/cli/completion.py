@@ -39,10 +39,9 @@ def complete(ctx: click.Context, /, run_async: bool, **options: Any) -> None:
     (start one with `kgplatform worker`).
     """
     from kgplatform.cli.jobs import describe
-    from kgplatform.jobs.dispatch import load_dispatcher, submit_job
+    from kgplatform.jobs.dispatch import load_dispatcher, record_job, submit_job
     from kgplatform.jobs.records import JobBook
     from kgplatform.jobs.runner import execute_job, worker_name
-    from kgplatform.jobs.specs import queue_for, spec_to_json
     from kgplatform.jobs.specs import spec_from_json as parse
 
     spec = parse({k: v for k, v in options.items() if v is not None})
@@ -52,7 +51,7 @@ def complete(ctx: click.Context, /, run_async: bool, **options: Any) -> None:
         echo(ctx, {"job_id": record.job_id, "status": record.status},
              lambda p: f"job {p['job_id']} {p['status']} (follow it: kgplatform jobs wait {p['job_id']})")
         return
-    record = book.create(spec_to_json(spec), model=spec.train.model, relations=spec.relations, queue=queue_for(spec))
+    record = record_job(book, spec)
     done = execute_job(book.store, settings, record.job_id, f"cli:{worker_name()}")
     echo(ctx, done.to_json(), describe)
     if done.status != "succeeded":

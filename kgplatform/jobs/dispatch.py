@@ -12,7 +12,7 @@ from typing import Protocol
 
 from kgplatform.completion.pipeline import CompletionSpec
 from kgplatform.config import Settings
-from kgplatform.errors import KGError, StoreUnavailable
+from kgplatform.errors import InvalidInput, KGError, StoreUnavailable
 from kgplatform.jobs.records import JobBook, JobRecord
 from kgplatform.jobs.specs import queue_for, spec_to_json
 
@@ -37,15 +37,35 @@ def load_dispatcher(settings: Settings) -> Dispatcher:
     return dispatcher
 
 
-def submit_job(book: JobBook, spec: CompletionSpec, dispatcher: Dispatcher, job_id: str | None = None) -> JobRecord:
-    """Record ``spec`` as a queued job and send it to its queue.
+def record_job(book: JobBook, spec: CompletionSpec, job_id: str | None = None) -> JobRecord:
+    """Check ``spec`` against the graph and record it as a queued job.
+
+    A spec naming a relation type or label the graph does not have is refused here, with the
+    field, rather than failing later on a worker.
 
     Raises:
-        StoreUnavailable: the broker could not take the job (the record is marked failed, saying so).
+        InvalidInput: a bad field, or a relation type or label the graph lacks.
     """
     spec = spec.validated()
-    record = book.create(spec_to_json(spec), model=spec.train.model, relations=spec.relations,
-                         queue=queue_for(spec), job_id=job_id)
+    for field, wanted, present in (("relations", spec.relations, book.store.relation_types),
+                                   ("labels", spec.labels, book.store.labels)):
+        if wanted:
+            known = present()
+            for name in wanted:
+                if name not in known:
+                    raise InvalidInput(field, name, f"one of the graph's {field}: {', '.join(sorted(known))}")
+    return book.create(spec_to_json(spec), model=spec.train.model, relations=spec.relations,
+                       queue=queue_for(spec), job_id=job_id)
+
+
+def submit_job(book: JobBook, spec: CompletionSpec, dispatcher: Dispatcher, job_id: str | None = None) -> JobRecord:
+    """Record ``spec`` as a queued job (see :func:`record_job`) and send it to its queue.
+
+    Raises:
+        InvalidInput: the spec does not fit the graph; nothing is recorded.
+        StoreUnavailable: the broker could not take the job (the record is marked failed, saying so).
+    """
+    record = record_job(book, spec, job_id)
     try:
         dispatcher.send(record.job_id, record.queue)
     except Exception as exc:

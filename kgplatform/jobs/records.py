@@ -9,6 +9,7 @@ Specs, live metrics and results are stored as JSON strings, as node properties a
 from __future__ import annotations
 
 import json
+import re
 import time
 import uuid
 from collections.abc import Mapping
@@ -21,6 +22,8 @@ from kgplatform.store.base import GraphStore
 Status = Literal["queued", "running", "succeeded", "failed", "cancelled"]
 STATUSES: tuple[Status, ...] = ("queued", "running", "succeeded", "failed", "cancelled")
 FINAL = frozenset({"succeeded", "failed", "cancelled"})
+#: Dates and times as records store them (a prefix of ``2026-11-22T09:05:06.123Z``).
+ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}(:\d{2}(:\d{2}(\.\d{1,3})?)?)?Z?)?$")
 
 
 def now_iso() -> str:
@@ -125,7 +128,7 @@ class JobBook:
         """
         record = self._one("get_job", {"job_id": job_id}, write=False)
         if record is None:
-            raise NotFound("job_id", job_id, "the id of an existing job (see `kgplatform jobs list`)")
+            raise NotFound("job_id", job_id, "the id of an existing job")
         return record
 
     def list_jobs(self, *, status: str | None = None, model: str | None = None, relation: str | None = None,
@@ -135,6 +138,9 @@ class JobBook:
             raise InvalidInput("status", status, f"one of {list(STATUSES)}")
         if not isinstance(limit, int) or not 0 < limit <= 10_000:
             raise InvalidInput("limit", limit, "an integer from 1 to 10000")
+        for name, value in (("since", since), ("until", until)):
+            if value is not None and not ISO_TIME.match(value):
+                raise InvalidInput(name, value, "an ISO 8601 UTC date or time, e.g. 2026-11-22 or 2026-11-22T09:30")
         rows = self.store.run_named("list_jobs", {"status": status, "model": model, "relation": relation,
                                                   "since": since, "until": until, "limit": limit})
         return [JobRecord.from_node(row["job"]) for row in rows]
@@ -177,7 +183,7 @@ class JobBook:
         """
         record = self._one("cancel_job", {"job_id": job_id, "now": now_iso()})
         if record is None:
-            raise NotFound("job_id", job_id, "the id of an existing job (see `kgplatform jobs list`)")
+            raise NotFound("job_id", job_id, "the id of an existing job")
         return record
 
     def recover_expired(self, max_attempts: int) -> list[Recovered]:

@@ -34,9 +34,9 @@ def create_job() -> Any:
 
 @api.get("/jobs")
 def list_jobs() -> Any:
-    args = request.args
+    args = {key: value for key, value in request.args.items() if value != ""}  # an empty form field: no filter
     limit = args.get("limit", "100")
-    if not limit.isdigit():
+    if not limit.isdecimal():  # not isdigit(): "²" is a digit that int() refuses
         raise InvalidInput("limit", limit, "an integer from 1 to 10000")
     found = services().jobs.list_jobs(status=args.get("status"), model=args.get("model"),
                                       relation=args.get("relation"), since=args.get("since"),

@@ -1,0 +1,214 @@
+"""Completion jobs on real Celery worker processes, with the embedded server as broker and store.
+
+No eager mode: each test starts ``kgplatform worker`` processes on a data directory of its own
+(its own server, so its own queues) and drives them through the CLI, the dispatcher or the
+record. What is shown: a job runs to success and its predictions appear once even when its task
+is delivered twice; a running job is cancelled; a worker SIGKILLed mid-job does not lose the job
+or duplicate its predictions; 50 jobs submitted at once from several processes all end; and the
+job history survives restarting every process.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kgplatform.config import Settings
+from kgplatform.ingest import load_graph, read_graph
+from kgplatform.jobs.records import JobBook, JobRecord
+from kgplatform.store import GraphStore, open_store
+from kgplatform.store.server import ensure_server, stop_server
+from tests.conftest import ROOT, TINY_KG
+
+LEASE_S = 2.0
+#: A job of a few seconds here (one triple per batch): long enough to be caught running, short enough to run twice.
+LONG = {"model": "distmult", "relations": ["LIKES"], "dim": 16, "epochs": 200, "batch_size": 1, "eval_every": 200,
+        "seed": 3}
+SHORT = {"model": "distmult", "relations": ["LIKES"], "dim": 16, "epochs": 3, "seed": 3}
+
+
+class Deployment:
+    """A data directory with its server, graph and worker processes, as one machine would run them."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
+        self.env = {**os.environ, "KG_DATA_DIR": str(data_dir), "KG_GRAPH": "kg", "KG_JOB_LEASE_S": str(LEASE_S),
+                    "HF_HUB_OFFLINE": "1"}
+        self.settings = Settings.from_env(self.env)
+        self.workers: list[subprocess.Popen[bytes]] = []
+        self.store = self.open()
+
+    def open(self) -> GraphStore:
+        return open_store(self.settings)
+
+    @property
+    def book(self) -> JobBook:
+        return JobBook(self.store)
+
+    def start_worker(self) -> subprocess.Popen[bytes]:
+        """A worker in its own process group (so a test can kill it with its pool children); waits until ready."""
+        log = self.data_dir / f"worker-{len(self.workers)}.log"
+        process = subprocess.Popen(
+            [sys.executable, "-m", "kgplatform.cli", "worker", "--queues", "cpu", "--concurrency", "1"],
+            cwd=ROOT, env=self.env, stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True)
+        self.workers.append(process)
+        deadline = time.monotonic() + 60
+        while b" ready." not in log.read_bytes():
+            assert process.poll() is None, log.read_text()
+            assert time.monotonic() < deadline, f"worker not ready in 60 s:\n{log.read_text()}"
+            time.sleep(0.2)
+        return process
+
+    def kg(self, *args: str) -> Any:
+        """Run the CLI with --json and return its output."""
+        done = subprocess.run([sys.executable, "-m", "kgplatform.cli", "--json", *args], cwd=ROOT, env=self.env,
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode in (0, 1), done.stderr
+        return json.loads(done.stdout)
+
+    def submit(self, spec: dict[str, Any]) -> str:
+        from kgplatform.jobs.dispatch import submit_job
+        from kgplatform.jobs.specs import spec_from_json
+        from workers.dispatch import CeleryDispatcher
+
+        return submit_job(self.book, spec_from_json(spec), CeleryDispatcher(self.settings)).job_id
+
+    def wait(self, job_id: str, until: Callable[[JobRecord], bool], timeout: float = 90) -> JobRecord:
+        deadline = time.monotonic() + timeout
+        while True:
+            job = self.book.get(job_id)
+            if until(job):
+                return job
+            assert time.monotonic() < deadline, f"job {job_id} stuck: {job.to_json()}\n{self.logs()}"
+            time.sleep(0.1)
+
+    def logs(self) -> str:
+        return "\n".join(p.read_text()[-3000:] for p in sorted(self.data_dir.glob("worker-*.log")))
+
+    def stop_workers(self) -> None:
+        for process in self.workers:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+        for process in self.workers:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+        self.workers.clear()
+
+    def predictions(self, job_id: str) -> list[tuple[str, str, str, bool]]:
+        """Every PREDICTED edge of a job, visible or not, as (head, relation, tail, visible)."""
+        result = self.store.run_readonly(
+            "MATCH (h:Entity)-[p:PREDICTED {job_id: $job}]->(t:Entity) RETURN h.id, p.relation, t.id, p.visible",
+            {"job": job_id}, row_cap=100_000)
+        return [tuple(row) for row in result.rows]  # type: ignore[misc]
+
+
+@pytest.fixture
+def deployment(tmp_path: Path) -> Iterator[Deployment]:
+    ensure_server(tmp_path)
+    deployed = Deployment(tmp_path)
+    load_graph(deployed.store, read_graph([TINY_KG], "triples"))
+    yield deployed
+    deployed.stop_workers()
+    deployed.store.close()
+    stop_server(tmp_path)
+
+
+def _final(job: JobRecord) -> bool:
+    return job.final
+
+
+def test_job_runs_on_a_worker_and_a_duplicate_delivery_writes_nothing_twice(deployment: Deployment) -> None:
+    from workers.dispatch import CeleryDispatcher
+
+    deployment.start_worker()
+    deployment.start_worker()
+    queued = deployment.kg("complete", "--model", "distmult", "--relations", "LIKES", "--epochs", "3", "--dim", "16",
+                           "--async")
+    assert set(queued) == {"job_id", "status"} and queued["status"] == "queued"
+    CeleryDispatcher(deployment.settings).send(queued["job_id"], "cpu")  # at-least-once: the task arrives twice
+    waited = deployment.kg("jobs", "wait", queued["job_id"], "--timeout", "90")
+    assert waited["status"] == "succeeded", waited
+    assert {"mrr", "hits@1", "hits@10"} <= waited["metrics"].keys() and waited["progress"]["percent"] == 100
+    edges = deployment.predictions(queued["job_id"])
+    assert len(edges) == waited["written"] > 0 and all(visible for *_, visible in edges)
+    assert len(set(edges)) == len(edges), "each prediction once"
+    time.sleep(1)  # let the duplicate task run out
+    assert deployment.book.get(queued["job_id"]).attempts == 1, "the duplicate found the job ended"
+    listed = deployment.kg("jobs", "list", "--status", "succeeded")
+    assert [job["job_id"] for job in listed] == [queued["job_id"]]
+
+
+def test_a_running_job_is_cancelled_within_seconds_and_leaves_no_predictions(deployment: Deployment) -> None:
+    deployment.start_worker()
+    job_id = deployment.submit({**LONG, "epochs": 100_000, "eval_every": 100_000})
+    running = deployment.wait(job_id, lambda job: job.stage == "train" and job.percent > 5.0)
+    assert running.status == "running" and "loss" in running.live, "live metrics while training"
+    asked = time.monotonic()
+    cancel = deployment.kg("jobs", "cancel", job_id)
+    assert cancel["cancel_requested"] is True, cancel
+    cancelled = deployment.wait(job_id, _final, timeout=30)
+    assert cancelled.status == "cancelled" and time.monotonic() - asked < 5
+    assert deployment.predictions(job_id) == []
+    assert deployment.kg("jobs", "show", job_id)["status"] == "cancelled"
+
+
+def test_a_worker_killed_mid_job_does_not_lose_or_duplicate_it(deployment: Deployment) -> None:
+    workers = [deployment.start_worker(), deployment.start_worker()]
+    job_id = deployment.submit(LONG)
+    running = deployment.wait(job_id, lambda job: job.stage == "train" and job.percent > 10.0)
+    holder_pid = int((running.worker or "").rsplit(":", 1)[1])
+    holder = next(w for w in workers if os.getpgid(holder_pid) == w.pid)
+    os.killpg(holder.pid, signal.SIGKILL)  # the worker and its pool child, mid-training
+    done = deployment.wait(job_id, _final, timeout=120)
+    assert done.status == "succeeded", done.to_json()
+    assert done.attempts == 2 and done.worker != running.worker
+    edges = deployment.predictions(job_id)
+    assert len(edges) == done.written > 0 and len(set(edges)) == len(edges), "exactly one copy of each"
+    assert all(visible for *_, visible in edges)
+
+
+SUBMITTER = """
+import json, sys
+from kgplatform.config import Settings
+from kgplatform.jobs.dispatch import submit_job
+from kgplatform.jobs.records import JobBook
+from kgplatform.jobs.specs import spec_from_json
+from kgplatform.store import open_store
+from workers.dispatch import CeleryDispatcher
+settings = Settings.from_env()
+book, dispatcher = JobBook(open_store(settings)), CeleryDispatcher(settings)
+spec = spec_from_json(json.loads(sys.argv[1]))
+print(json.dumps([submit_job(book, spec, dispatcher).job_id for _ in range(int(sys.argv[2]))]))
+"""
+
+
+def test_fifty_concurrent_jobs_all_end_and_history_survives_a_restart(deployment: Deployment) -> None:
+    deployment.start_worker()
+    deployment.start_worker()
+    submitters = [subprocess.Popen([sys.executable, "-c", SUBMITTER, json.dumps(SHORT), "10"], cwd=ROOT,
+                                   env=deployment.env, stdout=subprocess.PIPE, text=True) for _ in range(5)]
+    job_ids = [job_id for process in submitters for job_id in json.loads(process.communicate(timeout=120)[0])]
+    assert len(set(job_ids)) == 50
+    ended = {job_id: deployment.wait(job_id, _final, timeout=240) for job_id in job_ids}
+    assert {job.status for job in ended.values()} == {"succeeded"}
+    assert all(job.written > 0 for job in ended.values())
+
+    deployment.stop_workers()
+    deployment.store.close()
+    assert stop_server(deployment.data_dir)
+    deployment.store = deployment.open()  # a fresh server process, reading the append-only file
+    history = {job.job_id: job for job in deployment.book.list_jobs(limit=1000)}
+    assert history.keys() == ended.keys()
+    assert all(history[i].status == "succeeded" and history[i].metrics == ended[i].metrics for i in job_ids)
