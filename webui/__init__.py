@@ -20,12 +20,14 @@ from kgplatform.errors import KGError, NotFound, QueryError, StoreUnavailable
 def create_app(settings: Settings | None = None, **config: Any) -> Flask:
     """Build the app for ``settings`` (default: from ``KG_*`` variables)."""
     from webui.api import api
+    from webui.pages import pages
     from webui.services import Services
 
     app = Flask(__name__)
     app.config.update(config)
     app.extensions["kg"] = Services(settings or Settings.from_env())
     app.register_blueprint(api, url_prefix="/api")
+    app.register_blueprint(pages)
     _register_errors(app)
     return app
 

@@ -1,4 +1,4 @@
-"""Graph verbs: the embedded server, load, query, stats, export and the demo."""
+"""Graph verbs: the embedded server, load, query, stats and export."""
 
 from __future__ import annotations
 
@@ -151,24 +151,3 @@ def export(ctx: click.Context, out: Path, fmt: str) -> None:
     counts = export_graph(store_of(ctx), out, fmt)
     echo(ctx, {**counts, "path": str(out), "format": fmt},
           lambda p: f"exported {p['entities']} entities and {p['edges']} edges to {p['path']}")
-
-
-@cli.command()
-@click.option("--no-serve", is_flag=True, help="Do everything but serve the UI.")
-@json_option
-@click.pass_context
-def demo(ctx: click.Context, no_serve: bool) -> None:
-    """Load the demo graph (real films, synthetic users) into the embedded store."""
-    from kgplatform.ingest import load_graph, read_graph
-
-    graph = read_graph([], "demo")
-    store = store_of(ctx)
-    report = load_graph(store, graph)
-    graph_stats = store.stats()
-    payload = {"load": asdict(report), "stats": asdict(graph_stats), "served": False,
-               "data_dir": str(settings_of(ctx).data_dir)}
-    echo(ctx, payload, lambda p: (
-        f"demo graph loaded: {p['stats']['entities']} entities, {p['stats']['facts']} facts "
-        f"({p['load']['edges']} edges written by this run)\n"
-        f"try: kgplatform query \"MATCH (d:Person)-[:DIRECTED]->(m:Movie) RETURN d.name, count(m) AS films "
-        f"ORDER BY films DESC LIMIT 5\""))

@@ -285,3 +285,12 @@ def test_cancel_a_queued_job(client: FlaskClient) -> None:
     assert again.status_code == 200
     assert again.get_json()["status"] == "cancelled"
     assert again.get_json()["finished_at"] == record["finished_at"]
+
+
+def test_overview_page_shows_counts_and_jobs(client: FlaskClient) -> None:
+    """The landing page renders the graph's counts and links each recent job to its record."""
+    empty = client.get("/").get_data(as_text=True)
+    assert "No jobs yet" in empty and "12 entities, 14 facts" in empty
+    job_id = _submit(client)
+    page = client.get("/").get_data(as_text=True)
+    assert f'href="/api/jobs/{job_id}"' in page and ">queued<" in page and "distmult" in page

@@ -73,9 +73,13 @@ def test_demo_no_serve(kg) -> None:  # type: ignore[no-untyped-def]
     result = _json(kg("demo", "--no-serve", "--json"))
     labels = result["stats"]["labels"]
     assert labels["Movie"] >= 150 and labels["User"] > 0 and labels["Person"] > 0 and labels["Genre"] > 0
-    assert result["served"] is False
+    assert result["served"] is False and result["url"] is None
+    job = result["job"]  # completed on a worker the demo started
+    assert job["status"] == "succeeded" and job["relations"] == ["WATCHED"] and job["written"] > 0
+    assert job["worker"] and not job["worker"].startswith("cli:")
     again = _json(kg("demo", "--no-serve", "--json"))
-    assert again["stats"] == result["stats"]  # idempotent
+    assert again["stats"] == result["stats"]  # idempotent: the graph, and the job is not run twice
+    assert again["job"]["job_id"] == job["job_id"]
 
 
 def test_complete_and_review_predictions(kg) -> None:  # type: ignore[no-untyped-def]
