@@ -7,7 +7,7 @@ so one environment describes a deployment.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Literal
 
@@ -90,3 +90,9 @@ class Settings:
         if "data_dir" in values:
             values["data_dir"] = Path(str(values["data_dir"]))
         return replace(cls(), **values)  # type: ignore[arg-type]
+
+    def to_env(self) -> dict[str, str]:
+        """The ``KG_*`` variables that describe these settings (for a child process: a worker, a server)."""
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        values["data_dir"] = self.data_dir.resolve()
+        return {f"KG_{name.upper()}": str(value) for name, value in values.items()}

@@ -9,45 +9,20 @@ through the command line, so this core package imports neither Celery nor Flask.
 from __future__ import annotations
 
 import contextlib
-import os
 import signal
-import subprocess
 import sys
-from collections.abc import Iterator
 from dataclasses import asdict
 from typing import Any
 
 import click
 
 from kgplatform.cli.base import cli, echo, json_option, settings_of, store_of
-from kgplatform.config import Settings
 from kgplatform.errors import KGError
+from kgplatform.jobs.local import LocalWorker
 
 #: The demo's completion job: which films each user would watch next.
 DEMO_SPEC: dict[str, Any] = {"model": "complex", "relations": ["WATCHED"], "dim": 100, "epochs": 20,
                              "batch_size": 512, "lr": 0.1, "optimizer": "adagrad", "top_k": 10, "seed": 0}
-
-
-@contextlib.contextmanager
-def worker_process(settings: Settings) -> Iterator[subprocess.Popen[bytes]]:
-    """A ``kgplatform worker`` for the cpu queue, stopped (warm shutdown) when the block ends."""
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "KG_DATA_DIR": str(settings.data_dir.resolve()), "KG_GRAPH": settings.graph,
-           "KG_STORE": settings.store}
-    log = (settings.data_dir / "demo-worker.log").open("ab")
-    process = subprocess.Popen([sys.executable, "-m", "kgplatform.cli", "worker", "--queues", "cpu"], env=env,
-                               stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        yield process
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-        log.close()
 
 
 @cli.command()
@@ -59,7 +34,7 @@ def worker_process(settings: Settings) -> Iterator[subprocess.Popen[bytes]]:
 @click.pass_context
 def demo(ctx: click.Context, no_serve: bool, new_job: bool, host: str, port: int) -> None:
     """Load the demo graph, complete it on a worker, and serve the web app."""
-    from kgplatform.cli.jobs import describe, wait_for
+    from kgplatform.cli.jobs import describe
     from kgplatform.ingest import load_graph, read_graph
     from kgplatform.jobs.dispatch import load_dispatcher, submit_job
     from kgplatform.jobs.records import JobBook
@@ -73,14 +48,14 @@ def demo(ctx: click.Context, no_serve: bool, new_job: bool, host: str, port: int
     book = JobBook(store)
     previous = book.list_jobs(status="succeeded", relation=DEMO_SPEC["relations"][0], limit=1)
     with contextlib.ExitStack() as running:
-        worker = running.enter_context(worker_process(settings)) if new_job or not previous or serve else None
+        log = settings.data_dir / "demo-worker.log"
+        if new_job or not previous or serve:
+            running.enter_context(LocalWorker(settings, log))
         if new_job or not previous:
-            assert worker is not None
             if not ctx.find_root().obj["json"]:
-                click.echo("completing the users' WATCHED edges on a worker (log: "
-                           f"{settings.data_dir / 'demo-worker.log'}) ...", err=True)
+                click.echo(f"completing the users' WATCHED edges on a worker (log: {log}) ...", err=True)
             record = submit_job(book, spec_from_json(DEMO_SPEC), load_dispatcher(settings))
-            job = wait_for(book, record.job_id, timeout=900)
+            job = book.wait(record.job_id, timeout=900)
             if not job.final:
                 raise KGError(f"demo job {job.job_id} did not end in 15 minutes; see {settings.data_dir}")
         else:

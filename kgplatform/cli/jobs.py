@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import click
 
 from kgplatform.cli.base import cli, echo, json_option, store_of
-from kgplatform.jobs.records import STATUSES, JobBook, JobRecord
+from kgplatform.jobs.records import STATUSES, JobBook
 
 
 def describe(job: dict[str, Any]) -> str:
@@ -80,18 +79,9 @@ def jobs_cancel(ctx: click.Context, job_id: str) -> None:
 @click.pass_context
 def jobs_wait(ctx: click.Context, job_id: str, timeout: float | None, interval: float) -> None:
     """Wait until a job ends; exit 0 when it succeeded, 1 when it failed or was cancelled."""
-    job = wait_for(JobBook(store_of(ctx)), job_id, timeout, interval)
+    job = JobBook(store_of(ctx)).wait(job_id, timeout, interval)
     echo(ctx, job.to_json(), describe)
     if not job.final:
         ctx.exit(5)
     ctx.exit(0 if job.status == "succeeded" else 1)
 
-
-def wait_for(book: JobBook, job_id: str, timeout: float | None, interval: float = 0.5) -> JobRecord:
-    """Poll a job record until it ends or ``timeout`` seconds pass; return the last record read."""
-    deadline = None if timeout is None else time.monotonic() + timeout
-    while True:
-        job = book.get(job_id)
-        if job.final or (deadline is not None and time.monotonic() >= deadline):
-            return job
-        time.sleep(interval)

@@ -128,9 +128,15 @@ class TrainResult:
 
 
 def pick_device(name: str) -> torch.device:
-    """``auto`` means CUDA when present; otherwise the named device."""
+    """``auto`` means CUDA when present; otherwise the named device.
+
+    Raises:
+        InvalidInput: CUDA named on a machine without it (a job sent to a GPU worker that has none).
+    """
     if name == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if name.startswith("cuda") and not torch.cuda.is_available():
+        raise InvalidInput("device", name, "cpu or auto: this machine has no CUDA device")
     return torch.device(name)
 
 

@@ -145,6 +145,15 @@ class JobBook:
                                                   "since": since, "until": until, "limit": limit})
         return [JobRecord.from_node(row["job"]) for row in rows]
 
+    def wait(self, job_id: str, timeout: float | None = None, interval: float = 0.5) -> JobRecord:
+        """Poll the record until the job ends or ``timeout`` seconds pass; return the last record read."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            job = self.get(job_id)
+            if job.final or (deadline is not None and time.monotonic() >= deadline):
+                return job
+            time.sleep(interval)
+
     def claim(self, job_id: str, worker: str, lease_s: float, max_attempts: int) -> JobRecord | None:
         """Take the job for ``worker``; None when another worker holds it, it has ended, or it had its attempts."""
         return self._one("claim_job", {"job_id": job_id, "worker": worker, "now_ms": _ms(), "now": now_iso(),

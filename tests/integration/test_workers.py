@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -24,10 +23,14 @@ import pytest
 
 from kgplatform.config import Settings
 from kgplatform.ingest import load_graph, read_graph
+from kgplatform.jobs.dispatch import submit_job
+from kgplatform.jobs.local import LocalWorker
 from kgplatform.jobs.records import JobBook, JobRecord
-from kgplatform.store import GraphStore, open_store
+from kgplatform.jobs.specs import spec_from_json
+from kgplatform.store import open_store
 from kgplatform.store.server import ensure_server, stop_server
 from tests.conftest import ROOT, TINY_KG
+from workers.dispatch import CeleryDispatcher
 
 LEASE_S = 2.0
 #: A job of a few seconds here (one triple per batch): long enough to be caught running, short enough to run twice.
@@ -39,34 +42,21 @@ SHORT = {"model": "distmult", "relations": ["LIKES"], "dim": 16, "epochs": 3, "s
 class Deployment:
     """A data directory with its server, graph and worker processes, as one machine would run them."""
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, **overrides: Any) -> None:
         self.data_dir = data_dir
-        self.env = {**os.environ, "KG_DATA_DIR": str(data_dir), "KG_GRAPH": "kg", "KG_JOB_LEASE_S": str(LEASE_S),
-                    "HF_HUB_OFFLINE": "1"}
-        self.settings = Settings.from_env(self.env)
-        self.workers: list[subprocess.Popen[bytes]] = []
-        self.store = self.open()
-
-    def open(self) -> GraphStore:
-        return open_store(self.settings)
+        self.settings = Settings(data_dir=data_dir, graph="kg", job_lease_s=LEASE_S, **overrides)
+        self.env = {**os.environ, **self.settings.to_env(), "HF_HUB_OFFLINE": "1"}
+        self.workers: list[LocalWorker] = []
+        self.store = open_store(self.settings)
 
     @property
     def book(self) -> JobBook:
         return JobBook(self.store)
 
-    def start_worker(self) -> subprocess.Popen[bytes]:
-        """A worker in its own process group (so a test can kill it with its pool children); waits until ready."""
-        log = self.data_dir / f"worker-{len(self.workers)}.log"
-        process = subprocess.Popen(
-            [sys.executable, "-m", "kgplatform.cli", "worker", "--queues", "cpu", "--concurrency", "1"],
-            cwd=ROOT, env=self.env, stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True)
-        self.workers.append(process)
-        deadline = time.monotonic() + 60
-        while b" ready." not in log.read_bytes():
-            assert process.poll() is None, log.read_text()
-            assert time.monotonic() < deadline, f"worker not ready in 60 s:\n{log.read_text()}"
-            time.sleep(0.2)
-        return process
+    def start_worker(self) -> LocalWorker:
+        worker = LocalWorker(self.settings, self.data_dir / f"worker-{len(self.workers)}.log", concurrency=1)
+        self.workers.append(worker.start())
+        return worker.wait_ready()
 
     def kg(self, *args: str) -> Any:
         """Run the CLI with --json and return its output."""
@@ -76,10 +66,6 @@ class Deployment:
         return json.loads(done.stdout)
 
     def submit(self, spec: dict[str, Any]) -> str:
-        from kgplatform.jobs.dispatch import submit_job
-        from kgplatform.jobs.specs import spec_from_json
-        from workers.dispatch import CeleryDispatcher
-
         return submit_job(self.book, spec_from_json(spec), CeleryDispatcher(self.settings)).job_id
 
     def wait(self, job_id: str, until: Callable[[JobRecord], bool], timeout: float = 90) -> JobRecord:
@@ -95,15 +81,8 @@ class Deployment:
         return "\n".join(p.read_text()[-3000:] for p in sorted(self.data_dir.glob("worker-*.log")))
 
     def stop_workers(self) -> None:
-        for process in self.workers:
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-        for process in self.workers:
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+        for worker in self.workers:
+            worker.stop()
         self.workers.clear()
 
     def predictions(self, job_id: str) -> list[tuple[str, str, str, bool]]:
@@ -115,9 +94,11 @@ class Deployment:
 
 
 @pytest.fixture
-def deployment(tmp_path: Path) -> Iterator[Deployment]:
+def deployment(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Deployment]:
+    """A deployment; a test marked ``settings(**overrides)`` gets those settings."""
+    marker = request.node.get_closest_marker("settings")
     ensure_server(tmp_path)
-    deployed = Deployment(tmp_path)
+    deployed = Deployment(tmp_path, **(marker.kwargs if marker else {}))
     load_graph(deployed.store, read_graph([TINY_KG], "triples"))
     yield deployed
     deployed.stop_workers()
@@ -130,8 +111,6 @@ def _final(job: JobRecord) -> bool:
 
 
 def test_job_runs_on_a_worker_and_a_duplicate_delivery_writes_nothing_twice(deployment: Deployment) -> None:
-    from workers.dispatch import CeleryDispatcher
-
     deployment.start_worker()
     deployment.start_worker()
     queued = deployment.kg("complete", "--model", "distmult", "--relations", "LIKES", "--epochs", "3", "--dim", "16",
@@ -169,8 +148,7 @@ def test_a_worker_killed_mid_job_does_not_lose_or_duplicate_it(deployment: Deplo
     job_id = deployment.submit(LONG)
     running = deployment.wait(job_id, lambda job: job.stage == "train" and job.percent > 10.0)
     holder_pid = int((running.worker or "").rsplit(":", 1)[1])
-    holder = next(w for w in workers if os.getpgid(holder_pid) == w.pid)
-    os.killpg(holder.pid, signal.SIGKILL)  # the worker and its pool child, mid-training
+    next(w for w in workers if w.owns(holder_pid)).kill()  # the worker and its pool child, mid-training
     done = deployment.wait(job_id, _final, timeout=120)
     assert done.status == "succeeded", done.to_json()
     assert done.attempts == 2 and done.worker != running.worker
@@ -208,7 +186,29 @@ def test_fifty_concurrent_jobs_all_end_and_history_survives_a_restart(deployment
     deployment.stop_workers()
     deployment.store.close()
     assert stop_server(deployment.data_dir)
-    deployment.store = deployment.open()  # a fresh server process, reading the append-only file
+    deployment.store = open_store(deployment.settings)  # a fresh server process, reading the append-only file
     history = {job.job_id: job for job in deployment.book.list_jobs(limit=1000)}
     assert history.keys() == ended.keys()
     assert all(history[i].status == "succeeded" and history[i].metrics == ended[i].metrics for i in job_ids)
+
+
+@pytest.mark.settings(job_time_limit_s=3)
+def test_a_job_over_its_time_limit_fails_saying_so(deployment: Deployment) -> None:
+    deployment.start_worker()
+    job_id = deployment.submit({**LONG, "epochs": 100_000, "eval_every": 100_000})
+    failed = deployment.wait(job_id, _final, timeout=60)
+    assert failed.status == "failed" and "TimeLimit" in (failed.error or ""), failed.to_json()
+    assert deployment.predictions(job_id) == []
+
+
+def test_a_cuda_job_goes_to_the_gpu_queue_and_its_solo_worker(deployment: Deployment) -> None:
+    """Routing and the GPU worker's pool; without CUDA here the job fails saying why, not on the cpu queue."""
+    gpu = LocalWorker(deployment.settings, deployment.data_dir / "worker-gpu.log", queues="gpu")
+    deployment.workers.append(gpu.start())
+    gpu.wait_ready()
+    assert "solo" in gpu.log.read_text(), "the GPU worker runs jobs in its own process"
+    job_id = deployment.submit({**SHORT, "device": "cuda"})
+    job = deployment.wait(job_id, _final, timeout=60)
+    assert job.queue == "gpu" and job.worker and gpu.owns(int(job.worker.rsplit(":", 1)[1]))
+    if job.status != "succeeded":  # no CUDA device on this machine
+        assert job.status == "failed" and "no CUDA device" in (job.error or ""), job.to_json()
