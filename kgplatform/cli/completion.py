@@ -12,7 +12,7 @@ from kgplatform.cli.base import cli, echo, json_option, relations_option, settin
 
 @cli.command()
 @click.option("--model", default="complex", show_default=True,
-              type=click.Choice(["transe", "distmult", "complex", "rotate", "rgcn", "compgcn"]))
+              type=click.Choice(["transe", "distmult", "complex", "rotate", "rgcn", "compgcn", "text", "hybrid"]))
 @click.option("--relations", callback=relations_option,
               help="Relation types to complete, comma-separated (default: all).")
 @click.option("--epochs", type=int, default=50, show_default=True)
@@ -29,6 +29,12 @@ from kgplatform.cli.base import cli, echo, json_option, relations_option, settin
 @click.option("--reg-weight", type=float, default=0.01, show_default=True, help="N3 weight (bilinear models).")
 @click.option("--seed", type=int, help="Random seed (drawn and recorded when absent).")
 @click.option("--device", default="auto", show_default=True, help="auto (CUDA when present), cpu or cuda[:N].")
+@click.option("--encoder", help="text/hybrid: a sentence-transformers name or path (default all-MiniLM-L6-v2).")
+@click.option("--encoder-lr", type=float, help="text/hybrid: the encoder's learning rate (default 5e-5).")
+@click.option("--structure-model", type=click.Choice(["transe", "distmult", "complex", "rotate", "rgcn", "compgcn"]),
+              help="hybrid: the structure half (default complex).")
+@click.option("--text-fields", callback=relations_option,
+              help="text/hybrid: entity properties to read, comma-separated (default name,description).")
 @click.option("--async", "run_async", is_flag=True, help="Queue the job for a worker and print its id.")
 @json_option
 @click.pass_context
@@ -44,7 +50,7 @@ def complete(ctx: click.Context, /, run_async: bool, **options: Any) -> None:
     from kgplatform.jobs.runner import execute_job, worker_name
     from kgplatform.jobs.specs import spec_from_json as parse
 
-    spec = parse({k: v for k, v in options.items() if v is not None})
+    spec = parse({k: v for k, v in options.items() if v is not None and v != ()})
     settings, book = settings_of(ctx), JobBook(store_of(ctx))
     if run_async:
         record = submit_job(book, spec, load_dispatcher(settings))

@@ -13,8 +13,10 @@ from pathlib import Path
 import torch
 from torch import Tensor
 
+from kgplatform.completion.text import GraphText, build_text
+from kgplatform.errors import InvalidInput
 from kgplatform.ingest.parsed import need_fields, tsv_lines
-from kgplatform.ingest.triples import SPLITS
+from kgplatform.ingest.triples import SPLITS, read_text_file
 
 
 @dataclass(frozen=True)
@@ -52,3 +54,23 @@ def load_benchmark(directory: Path) -> Benchmark:
 
     return Benchmark(tensor(rows["train.txt"]), tensor(rows["valid.txt"]), tensor(rows["test.txt"]),
                      entities, relations)
+
+
+def kgbert_text(directory: Path, data: Benchmark, *, descriptions: bool = True) -> GraphText:
+    """A benchmark's entity and relation texts as KG-BERT lays them out in ``text_kgbert/``.
+
+    ``entity2text.txt`` gives names, ``entity2textlong.txt`` (when present and ``descriptions``)
+    descriptions and ``relation2text.txt`` relation texts.
+
+    Raises:
+        InvalidInput: the directory has no ``text_kgbert/entity2text.txt``.
+    """
+    folder = directory / "text_kgbert"
+    if not (folder / "entity2text.txt").exists():
+        raise InvalidInput(str(folder), "missing entity2text.txt", "KG-BERT text files beside the benchmark")
+    names = read_text_file(folder / "entity2text.txt")
+    long_file = folder / "entity2textlong.txt"
+    longs = read_text_file(long_file) if descriptions and long_file.exists() else {}
+    relations = read_text_file(folder / "relation2text.txt") if (folder / "relation2text.txt").exists() else {}
+    props = {e: {"name": names.get(e), "description": longs.get(e)} for e in data.entity_ids}
+    return build_text(data.entity_ids, data.relation_types, props, relations)

@@ -24,9 +24,11 @@ from torch import Tensor
 
 import kgplatform
 from kgplatform.completion.calibration import Calibration, calibration_error, fit_platt
-from kgplatform.completion.evaluation import evaluate, inverse_leakage
+from kgplatform.completion.evaluation import Scorer, evaluate, inverse_leakage
+from kgplatform.completion.fitting import compare_parts, fit_scorer
 from kgplatform.completion.scoring import label_candidates, relation_ends, top_candidates
-from kgplatform.completion.training import ModelScorer, TrainConfig, summary, train_model
+from kgplatform.completion.text import DEFAULT_FIELDS
+from kgplatform.completion.training import TrainConfig
 from kgplatform.domain import Prediction
 from kgplatform.errors import Interrupted, InvalidInput
 from kgplatform.store.base import GraphStore
@@ -47,6 +49,7 @@ class CompletionSpec:
         both_directions: also propose new heads for each tail.
         evaluate: hold out ``test_fraction`` of the target edges and report metrics on them.
         labels, seeds, hops: which part of the graph to pull (see :func:`pull_subgraph`).
+        text_fields: entity properties the text models read (the first is the name).
     """
 
     train: TrainConfig = field(default_factory=TrainConfig)
@@ -59,6 +62,7 @@ class CompletionSpec:
     hops: int = 2
     valid_fraction: float = 0.1
     test_fraction: float = 0.1
+    text_fields: tuple[str, ...] = DEFAULT_FIELDS
 
     def validated(self) -> CompletionSpec:
         """Check the fields and fix the seed; raises InvalidInput naming the field."""
@@ -124,14 +128,15 @@ def run_completion(store: GraphStore, spec: CompletionSpec, *, artifacts_root: P
     train, valid, test = _split(known, targets, spec)
     warnings = _leakage_warnings(train, sub)
 
-    result = train_model(train, valid, known, sub.num_entities, sub.num_relations, spec.train,
-                         progress=report, checkpoint=job_dir / "model.pt", stop=should_stop)
-    scorer = ModelScorer(result.model, sub.num_relations)
+    fitted = fit_scorer(store, sub, train, valid, known, spec.train, job_dir=job_dir, progress=report,
+                        stop=should_stop, text_fields=spec.text_fields)
+    scorer = fitted.scorer
 
     report("evaluate", 0.0, {})
     held_out = test if spec.evaluate else valid
     evaluation = evaluate(scorer, held_out, known, sub.num_entities, sub.relation_types)
-    metrics = {**evaluation.metrics, "valid_mrr": result.best_valid_mrr}
+    metrics = {**evaluation.metrics, "valid_mrr": fitted.best_valid_mrr,
+               **compare_parts(fitted, held_out, known, sub.num_entities)}
 
     report("calibrate", 0.0, metrics)
     calibration = _calibrate(scorer, sub, targets, train, valid, test, spec.top_k)
@@ -147,12 +152,12 @@ def run_completion(store: GraphStore, spec: CompletionSpec, *, artifacts_root: P
 
     details = {
         "by_direction": evaluation.by_direction, "by_relation": evaluation.by_relation,
-        "warnings": warnings, "seed": result.config.seed, "seconds": round(time.perf_counter() - started, 2),
-        "train": {k: v for k, v in summary(result).items() if k != "history"},
+        "warnings": warnings, "seed": fitted.seed, "seconds": round(time.perf_counter() - started, 2),
+        "train": fitted.summary,
         "calibration": asdict(calibration),
         "split": {"train": int(train.shape[0]), "valid": int(valid.shape[0]), "test": int(test.shape[0])},
     }
-    _save(job_dir, spec, sub, train, metrics, details, result.history)
+    _save(job_dir, spec, sub, train, metrics, details, fitted.history)
     log.info("job %s: %s, %d predictions written", job_id, metrics, written)
     return CompletionResult(job_id, "succeeded", metrics, written, str(job_dir), details)
 
@@ -206,14 +211,14 @@ def _split(triples: Tensor, targets: list[int], spec: CompletionSpec) -> tuple[T
     return triples[train_mask], valid, test
 
 
-def _calibrate(scorer: ModelScorer, sub: Subgraph, targets: list[int], train: Tensor, valid: Tensor, test: Tensor,
+def _calibrate(scorer: Scorer, sub: Subgraph, targets: list[int], train: Tensor, valid: Tensor, test: Tensor,
                k: int) -> Calibration:
     """Fit Platt scaling on the top-k proposals for validation queries (true = a held-out valid edge)."""
     scores, labels = _proposals(scorer, sub, targets, torch.cat([train, test]), valid, k)
     return fit_platt(scores, labels)
 
 
-def _calibration_metrics(scorer: ModelScorer, calibration: Calibration, sub: Subgraph, targets: list[int],
+def _calibration_metrics(scorer: Scorer, calibration: Calibration, sub: Subgraph, targets: list[int],
                          train: Tensor, valid: Tensor, test: Tensor, k: int) -> dict[str, float]:
     """Brier score and ECE of calibrated scores on the test queries' proposals (fitted on validation)."""
     scores, labels = _proposals(scorer, sub, targets, torch.cat([train, valid]), test, k)
@@ -222,7 +227,7 @@ def _calibration_metrics(scorer: ModelScorer, calibration: Calibration, sub: Sub
             "test_precision_at_k": float(labels.mean()) if labels.numel() else float("nan")}
 
 
-def _proposals(scorer: ModelScorer, sub: Subgraph, targets: list[int], exclude: Tensor, truth: Tensor,
+def _proposals(scorer: Scorer, sub: Subgraph, targets: list[int], exclude: Tensor, truth: Tensor,
                k: int) -> tuple[Tensor, Tensor]:
     scores, labels = [], []
     everything = torch.cat([exclude, truth])  # every fact: defines each relation's range
@@ -235,7 +240,7 @@ def _proposals(scorer: ModelScorer, sub: Subgraph, targets: list[int], exclude: 
     return torch.cat(scores), torch.cat(labels)
 
 
-def _predict(scorer: ModelScorer, calibration: Calibration, sub: Subgraph, targets: list[int], known: Tensor,
+def _predict(scorer: Scorer, calibration: Calibration, sub: Subgraph, targets: list[int], known: Tensor,
              spec: CompletionSpec, job_id: str) -> list[Prediction]:
     predictions: list[Prediction] = []
     for relation in targets:

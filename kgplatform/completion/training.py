@@ -32,7 +32,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from kgplatform.completion.evaluation import evaluate
-from kgplatform.completion.models import GNN_MODELS, KGEModel, build_model
+from kgplatform.completion.models import GNN_MODELS, MODELS, KGEModel, build_model
 from kgplatform.errors import Interrupted, InvalidInput
 
 log = logging.getLogger(__name__)
@@ -58,6 +58,11 @@ class TrainConfig:
         seed: drawn and recorded when not given.
         device: ``auto`` (CUDA when present), ``cpu`` or ``cuda``.
         threads: CPU threads for torch; None picks one for small models (see :func:`cpu_threads`).
+        encoder, encoder_lr, max_length, temperature, pre_batch, text_margin: the ``text`` model's
+            sentence encoder (a sentence-transformers name or path), its learning rate, tokens per
+            text, initial softmax temperature, earlier batches whose tails serve as negatives, and
+            the additive margin on the true tail's cosine.
+        structure_model: the structure half of the ``hybrid`` model.
     """
 
     model: str = "complex"
@@ -78,6 +83,13 @@ class TrainConfig:
     seed: int | None = None
     device: str = "auto"
     threads: int | None = None
+    encoder: str = "all-MiniLM-L6-v2"
+    encoder_lr: float = 5e-5
+    max_length: int = 64
+    temperature: float = 0.05
+    pre_batch: int = 0
+    text_margin: float = 0.02
+    structure_model: str = "complex"
 
     def validated(self) -> TrainConfig:
         """Check ranges, draw a seed if missing and return the config as it will run.
@@ -87,12 +99,19 @@ class TrainConfig:
         """
         if self.threads is not None and (not isinstance(self.threads, int) or self.threads < 1):
             raise InvalidInput("threads", self.threads, "a positive number of CPU threads")
-        for name in ("dim", "epochs", "batch_size", "num_negatives", "eval_every", "patience"):
+        for name in ("dim", "epochs", "batch_size", "num_negatives", "eval_every", "patience", "max_length"):
             value = getattr(self, name)
             if not isinstance(value, int) or value < 1:
                 raise InvalidInput(name, value, "a positive integer")
-        if not 0 < self.lr < 10:
-            raise InvalidInput("lr", self.lr, "a learning rate between 0 and 10")
+        for name in ("lr", "encoder_lr"):
+            if not 0 < getattr(self, name) < 10:
+                raise InvalidInput(name, getattr(self, name), "a learning rate between 0 and 10")
+        if not 0 < self.temperature <= 1:
+            raise InvalidInput("temperature", self.temperature, "a temperature in (0, 1]")
+        if not isinstance(self.pre_batch, int) or self.pre_batch < 0:
+            raise InvalidInput("pre_batch", self.pre_batch, "a number of earlier batches, 0 or more")
+        if self.structure_model not in MODELS:
+            raise InvalidInput("structure_model", self.structure_model, f"one of {sorted(MODELS)}")
         if not 0 <= self.label_smoothing < 1:
             raise InvalidInput("label_smoothing", self.label_smoothing, "a number in [0, 1)")
         if self.regime not in ("1vsall", "kvsall", "negative-sampling"):

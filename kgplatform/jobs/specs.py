@@ -15,15 +15,16 @@ from collections.abc import Mapping
 from dataclasses import asdict
 from typing import Any
 
+from kgplatform.completion.fitting import TEXT_MODELS
 from kgplatform.completion.models import MODELS
 from kgplatform.completion.pipeline import CompletionSpec
 from kgplatform.completion.training import TrainConfig
 from kgplatform.errors import InvalidInput
-from kgplatform.names import check_label, check_relation
+from kgplatform.names import check_label, check_name, check_relation
 
 _TRAIN_FIELDS = typing.get_type_hints(TrainConfig)
 _SPEC_FIELDS = {k: v for k, v in typing.get_type_hints(CompletionSpec).items() if k != "train"}
-_TUPLES = ("relations", "labels", "seeds")
+_TUPLES = ("relations", "labels", "seeds", "text_fields")
 
 
 def spec_from_json(data: Any) -> CompletionSpec:
@@ -39,8 +40,8 @@ def spec_from_json(data: Any) -> CompletionSpec:
         raise InvalidInput(unknown[0], data[unknown[0]],
                            f"one of the spec fields {sorted(set(_TRAIN_FIELDS) | set(_SPEC_FIELDS))}")
     model = data.get("model", TrainConfig.model)
-    if model not in MODELS:
-        raise InvalidInput("model", model, f"one of {sorted(MODELS)}")
+    if model not in MODELS and model not in TEXT_MODELS:
+        raise InvalidInput("model", model, f"one of {sorted(set(MODELS) | TEXT_MODELS)}")
     train = {name: _typed(name, data[name], hint) for name, hint in _TRAIN_FIELDS.items() if name in data}
     rest: dict[str, Any] = {name: _names(name, data[name]) if name in _TUPLES else _typed(name, data[name], hint)
             for name, hint in _SPEC_FIELDS.items() if name in data}
@@ -64,7 +65,7 @@ def _names(name: str, value: Any) -> tuple[str, ...]:
         value = [v.strip() for v in value.split(",") if v.strip()]
     if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
         raise InvalidInput(name, value, "a list of strings")
-    check = {"relations": check_relation, "labels": check_label}.get(name)
+    check = {"relations": check_relation, "labels": check_label, "text_fields": check_name}.get(name)
     for item in value:
         if check is not None:
             check(item, name)
