@@ -38,6 +38,9 @@ class Settings:
         job_max_attempts: claims a job gets before it is marked failed (a job that kills its workers).
         job_time_limit_s: hard limit of one job's run; the soft limit (the job fails cleanly) is 95% of it.
         worker_max_tasks: jobs a worker process runs before it is replaced (frees leaked memory).
+        llm_url, llm_model, llm_api_key: an OpenAI-compatible chat endpoint for optional re-ranking
+            of top candidates (base URL ending in ``/v1``); empty means none.
+        llm_timeout_s, llm_token_budget: per call, and per job.
     """
 
     store: StoreKind = "embedded"
@@ -58,6 +61,11 @@ class Settings:
     job_max_attempts: int = 3
     job_time_limit_s: int = 6 * 3600
     worker_max_tasks: int = 20
+    llm_url: str = ""
+    llm_model: str = ""
+    llm_api_key: str = ""
+    llm_timeout_s: float = 30.0
+    llm_token_budget: int = 200_000
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, **overrides: object) -> Settings:
@@ -75,7 +83,8 @@ class Settings:
             ("neo4j_password", str), ("neo4j_database", str), ("broker_url", str),
             ("query_timeout_ms", int), ("row_cap", int), ("batch_size", int), ("write_workers", int),
             ("pull_workers", int), ("api_token", str), ("job_lease_s", float), ("job_max_attempts", int),
-            ("job_time_limit_s", int), ("worker_max_tasks", int),
+            ("job_time_limit_s", int), ("worker_max_tasks", int), ("llm_url", str), ("llm_model", str),
+            ("llm_api_key", str), ("llm_timeout_s", float), ("llm_token_budget", int),
         ):
             raw = env.get(f"KG_{name.upper()}")
             if raw is None or raw == "":

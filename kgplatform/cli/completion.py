@@ -35,10 +35,15 @@ from kgplatform.cli.base import cli, echo, json_option, relations_option, settin
               help="hybrid: the structure half (default complex).")
 @click.option("--text-fields", callback=relations_option,
               help="text/hybrid: entity properties to read, comma-separated (default name,description).")
+@click.option("--rerank-top", type=int,
+              help="Re-rank each entity's top N candidates with the LLM at KG_LLM_URL / KG_LLM_MODEL.")
+@click.option("--inductive", is_flag=True,
+              help="text: propose edges for entities added --since, with an earlier text job's model (no training).")
+@click.option("--since", help="with --inductive: a text job's id, or an ISO date (entities created since).")
 @click.option("--async", "run_async", is_flag=True, help="Queue the job for a worker and print its id.")
 @json_option
 @click.pass_context
-def complete(ctx: click.Context, /, run_async: bool, **options: Any) -> None:
+def complete(ctx: click.Context, /, run_async: bool, inductive: bool, **options: Any) -> None:
     """Train a completion model on the graph and write its predicted edges back.
 
     In-process by default (the job is recorded all the same); with --async a worker runs it
@@ -50,6 +55,8 @@ def complete(ctx: click.Context, /, run_async: bool, **options: Any) -> None:
     from kgplatform.jobs.runner import execute_job, worker_name
     from kgplatform.jobs.specs import spec_from_json as parse
 
+    if inductive != bool(options.get("since")):
+        raise click.UsageError("--inductive and --since go together (--since JOB_ID or --since 2026-11-22)")
     spec = parse({k: v for k, v in options.items() if v is not None and v != ()})
     settings, book = settings_of(ctx), JobBook(store_of(ctx))
     if run_async:

@@ -26,8 +26,9 @@ import kgplatform
 from kgplatform.completion.calibration import Calibration, calibration_error, fit_platt
 from kgplatform.completion.evaluation import Scorer, evaluate, inverse_leakage
 from kgplatform.completion.fitting import compare_parts, fit_scorer
+from kgplatform.completion.rerank import LLMEndpoint, LLMReranker, rerank_candidates
 from kgplatform.completion.scoring import label_candidates, relation_ends, top_candidates
-from kgplatform.completion.text import DEFAULT_FIELDS
+from kgplatform.completion.text import DEFAULT_FIELDS, GraphText, graph_text
 from kgplatform.completion.training import TrainConfig
 from kgplatform.domain import Prediction
 from kgplatform.errors import Interrupted, InvalidInput
@@ -50,6 +51,9 @@ class CompletionSpec:
         evaluate: hold out ``test_fraction`` of the target edges and report metrics on them.
         labels, seeds, hops: which part of the graph to pull (see :func:`pull_subgraph`).
         text_fields: entity properties the text models read (the first is the name).
+        since: inductive job (text model): a job id, or an ISO date; propose edges for the entities
+            added since, with that job's model (or the latest text model), without retraining.
+        rerank_top: re-rank each anchor's top candidates this deep with the configured LLM (0: no).
     """
 
     train: TrainConfig = field(default_factory=TrainConfig)
@@ -63,11 +67,17 @@ class CompletionSpec:
     valid_fraction: float = 0.1
     test_fraction: float = 0.1
     text_fields: tuple[str, ...] = DEFAULT_FIELDS
+    since: str = ""
+    rerank_top: int = 0
 
     def validated(self) -> CompletionSpec:
         """Check the fields and fix the seed; raises InvalidInput naming the field."""
         if not isinstance(self.top_k, int) or self.top_k < 1:
             raise InvalidInput("top_k", self.top_k, "a positive integer")
+        if not isinstance(self.rerank_top, int) or self.rerank_top < 0:
+            raise InvalidInput("rerank_top", self.rerank_top, "0 (no re-ranking) or a positive number of candidates")
+        if self.since and self.train.model != "text":
+            raise InvalidInput("since", self.since, "an inductive job with --model text (the model that reads text)")
         for name in ("valid_fraction", "test_fraction"):
             value = getattr(self, name)
             if not 0 < value < 0.5:
@@ -94,7 +104,7 @@ class CompletionResult:
 
 def run_completion(store: GraphStore, spec: CompletionSpec, *, artifacts_root: Path, job_id: str | None = None,
                    progress: Progress | None = None, stop: Callable[[], bool] | None = None,
-                   publish: bool = True) -> CompletionResult:
+                   publish: bool = True, llm: LLMEndpoint | None = None) -> CompletionResult:
     """Run one completion job end to end and write its predictions back.
 
     Args:
@@ -102,6 +112,7 @@ def run_completion(store: GraphStore, spec: CompletionSpec, *, artifacts_root: P
         stop: asked at each stage and training batch; when it says yes the job raises :class:`Interrupted`.
         publish: make the predictions visible at the end; a job runner passes False and publishes
             them together with its job record's commit instead.
+        llm: the chat endpoint that re-ranks candidates when ``spec.rerank_top`` asks for it.
 
     Raises:
         InvalidInput: an unknown relation, label or seed, or a graph without edges to learn from.
@@ -109,6 +120,12 @@ def run_completion(store: GraphStore, spec: CompletionSpec, *, artifacts_root: P
     """
     spec = spec.validated()
     job_id = job_id or uuid.uuid4().hex[:16]
+    if spec.rerank_top and llm is None:
+        raise InvalidInput("rerank_top", spec.rerank_top, "an LLM endpoint (set KG_LLM_URL and KG_LLM_MODEL)")
+    if spec.since:
+        from kgplatform.completion.inductive import run_inductive
+
+        return run_inductive(store, spec, artifacts_root=artifacts_root, job_id=job_id, publish=publish)
     should_stop = stop or (lambda: False)
     tell = progress or (lambda stage, percent, metrics: None)
 
@@ -123,7 +140,7 @@ def run_completion(store: GraphStore, spec: CompletionSpec, *, artifacts_root: P
 
     report("pull", 0.0, {})
     sub = pull_subgraph(store, labels=spec.labels or None, seeds=spec.seeds or None, hops=spec.hops)
-    targets = _target_relations(sub, spec.relations)
+    targets = target_relations(sub, spec.relations)
     known = sub.triples()
     train, valid, test = _split(known, targets, spec)
     warnings = _leakage_warnings(train, sub)
@@ -144,7 +161,13 @@ def run_completion(store: GraphStore, spec: CompletionSpec, *, artifacts_root: P
         metrics.update(_calibration_metrics(scorer, calibration, sub, targets, train, valid, test, spec.top_k))
 
     report("score", 0.0, metrics)
-    predictions = _predict(scorer, calibration, sub, targets, known, spec, job_id)
+    rerank = None
+    if llm is not None and spec.rerank_top:
+        rerank = (LLMReranker(llm, job_dir / "llm_cache.json"),
+                  graph_text(store, sub.entity_ids, sub.relation_types, spec.text_fields))
+    predictions = predict(scorer, calibration, sub, targets, known, spec, job_id, rerank=rerank)
+    if rerank is not None:
+        metrics.update({k: float(v) for k, v in rerank[0].report().items()})
     report("write", 0.0, metrics)
     written = store.write_predictions(job_id, spec.train.model, predictions)
     if publish:
@@ -179,7 +202,7 @@ def _leakage_warnings(train: Tensor, sub: Subgraph, shown: int = 10) -> list[str
     return warnings
 
 
-def _target_relations(sub: Subgraph, relations: tuple[str, ...]) -> list[int]:
+def target_relations(sub: Subgraph, relations: tuple[str, ...]) -> list[int]:
     if not relations:
         return list(range(sub.num_relations))
     for name in relations:
@@ -240,14 +263,23 @@ def _proposals(scorer: Scorer, sub: Subgraph, targets: list[int], exclude: Tenso
     return torch.cat(scores), torch.cat(labels)
 
 
-def _predict(scorer: Scorer, calibration: Calibration, sub: Subgraph, targets: list[int], known: Tensor,
-             spec: CompletionSpec, job_id: str) -> list[Prediction]:
+def predict(scorer: Scorer, calibration: Calibration, sub: Subgraph, targets: list[int], known: Tensor,
+            spec: CompletionSpec, job_id: str, only: Tensor | None = None,
+            rerank: tuple[LLMReranker, GraphText] | None = None) -> list[Prediction]:
+    """Top-k calibrated predictions of each target relation, for its heads (and tails when both ways).
+
+    ``only``: propose for these entities instead (new entities, in an inductive job).
+    ``rerank``: re-order each anchor's top ``spec.rerank_top`` with an LLM before keeping ``top_k``.
+    """
     predictions: list[Prediction] = []
     for relation in targets:
         for reverse in (False, True) if spec.both_directions else (False,):
             anchors, allowed = relation_ends(known, relation, sub.num_entities, reverse=reverse)
-            found = top_candidates(scorer, relation, anchors, allowed, known, sub.num_entities, spec.top_k,
-                                   reverse=reverse)
+            anchors = anchors if only is None else only
+            found = top_candidates(scorer, relation, anchors, allowed, known, sub.num_entities,
+                                   max(spec.top_k, spec.rerank_top if rerank else 0), reverse=reverse)
+            if rerank is not None:
+                found = rerank_candidates(found, *rerank, relation, reverse=reverse, keep=spec.top_k)
             probabilities = calibration(found.scores)
             name = sub.relation_types[relation]
             predictions.extend(

@@ -209,7 +209,7 @@ def train_text_model(train: Tensor, valid: Tensor, known: Tensor, texts: GraphTe
         scorer = TextScorer(model, texts, EmbeddingCache(None).embed(model, texts.entities).to(device))
         mrr = evaluate(scorer, valid, known, num_entities).metrics["mrr"] if valid.numel() else 0.0
         record = {"epoch": float(epoch), "loss": total / order.numel(), "valid_mrr": mrr,
-                  "temperature": float(1 / model.scale)}
+                  "temperature": float(1 / model.scale.detach())}
         history.append(record)
         log.info("text epoch %d %s", epoch, record)
         if mrr > best_mrr:

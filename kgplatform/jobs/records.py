@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from kgplatform.clock import now_iso
 from kgplatform.errors import InvalidInput, NotFound
 from kgplatform.store.base import GraphStore
 
@@ -24,12 +25,6 @@ STATUSES: tuple[Status, ...] = ("queued", "running", "succeeded", "failed", "can
 FINAL = frozenset({"succeeded", "failed", "cancelled"})
 #: Dates and times as records store them (a prefix of ``2026-11-22T09:05:06.123Z``).
 ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}(:\d{2}(:\d{2}(\.\d{1,3})?)?)?Z?)?$")
-
-
-def now_iso() -> str:
-    """UTC time as ISO 8601 with milliseconds: sorts as text in time order, on both stores."""
-    now = time.time()
-    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(now)) + f".{int(now % 1 * 1000):03d}Z"
 
 
 @dataclass(frozen=True)

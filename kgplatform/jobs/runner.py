@@ -20,6 +20,7 @@ from collections.abc import Callable
 from types import TracebackType
 
 from kgplatform.completion.pipeline import run_completion
+from kgplatform.completion.rerank import LLMEndpoint
 from kgplatform.config import Settings
 from kgplatform.errors import Interrupted
 from kgplatform.jobs.records import JobBook, JobRecord
@@ -107,9 +108,10 @@ def execute_job(store: GraphStore, settings: Settings, job_id: str, worker: str 
     log.info("job %s: attempt %d on %s", job_id, record.attempts, worker)
     with JobControl(book, job_id, worker, settings.job_lease_s) as control:
         try:
-            result = run_completion(store, spec_from_json(record.spec), artifacts_root=settings.data_dir / "jobs",
-                                    job_id=job_id, progress=control.report, stop=control.should_stop,
-                                    publish=False)
+            spec = spec_from_json(record.spec)
+            llm = LLMEndpoint.from_settings(settings) if spec.rerank_top else None
+            result = run_completion(store, spec, artifacts_root=settings.data_dir / "jobs", job_id=job_id,
+                                    progress=control.report, stop=control.should_stop, publish=False, llm=llm)
         except Interrupted:
             return _end(book, job_id, worker, "cancelled")
         except BaseException as exc:

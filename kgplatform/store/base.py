@@ -18,6 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from kgplatform import queries
+from kgplatform.clock import now_iso
 from kgplatform.config import Settings
 from kgplatform.domain import (
     Edge,
@@ -125,7 +126,7 @@ class GraphStore(ABC):
     # -- writes of facts ----------------------------------------------------------------------
 
     def upsert_entities(self, entities: Iterable[Entity], load_id: str) -> int:
-        """MERGE entities by id in batches, one label set per query; new nodes are tagged ``load_id``.
+        """MERGE entities by id in batches, one label set per query; new nodes get ``load_id`` and ``created_at``.
 
         An id that exists with other type labels violates the ``Entity.id`` uniqueness
         constraint and fails the batch (see :meth:`load`, which rolls the whole load back).
@@ -136,7 +137,7 @@ class GraphStore(ABC):
             for label in labels:
                 check_label(label, f"entity {entity.id!r}")
             groups[labels].append({"id": entity.id, "props": _clean_props(entity.properties)})
-        return self._write_batches("upsert_entities", groups, {"load_id": load_id}, "labels")
+        return self._write_batches("upsert_entities", groups, {"load_id": load_id, "created_at": now_iso()}, "labels")
 
     def upsert_edges(self, edges: Iterable[Edge], load_id: str) -> int:
         """MERGE fact edges between existing entities in batches, one relation type per query."""
@@ -372,10 +373,10 @@ def _entity(row: Mapping[str, Any]) -> Entity:
 
 
 def _clean_props(props: Mapping[str, Any], drop_internal: bool = False) -> dict[str, Any]:
-    """Drop nulls (neither store keeps them) and, when reading, the bookkeeping ``id``/``load_id``."""
+    """Drop nulls (neither store keeps them) and, when reading, the bookkeeping ``id``/``load_id``/``created_at``."""
     if not props:
         return {}
-    hidden = {"id", "load_id"} if drop_internal else set()
+    hidden = {"id", "load_id", "created_at"} if drop_internal else set()
     return {k: v for k, v in props.items() if v is not None and k not in hidden}
 
 
