@@ -20,7 +20,6 @@ Usage: ``python bench/jobs.py [--jobs 20] [--json out.json]``
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import tempfile
 import time
@@ -31,7 +30,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.load import machine  # noqa: E402
+from bench.load import emit, machine  # noqa: E402
 from kgplatform.completion.pipeline import run_completion  # noqa: E402
 from kgplatform.config import Settings  # noqa: E402
 from kgplatform.ingest import load_graph, read_graph  # noqa: E402
@@ -167,10 +166,7 @@ def main() -> None:
                 print(name, results[name], flush=True)
     finally:
         stop_server(data_dir)
-    text = json.dumps(results, indent=2)
-    if args.json:
-        args.json.write_text(text + "\n")
-    print(text)
+    emit(results, args.json)
 
 
 if __name__ == "__main__":

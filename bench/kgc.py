@@ -34,7 +34,7 @@ import torch
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.load import machine  # noqa: E402
+from bench.load import emit, machine  # noqa: E402
 from kgplatform.completion.datasets import Benchmark, load_benchmark  # noqa: E402
 from kgplatform.completion.evaluation import evaluate  # noqa: E402
 from kgplatform.completion.training import ModelScorer, TrainConfig, train_model  # noqa: E402
@@ -170,10 +170,7 @@ def main() -> None:
         done = subprocess.run([sys.executable, __file__, "--large-only"], capture_output=True, text=True, check=True)
         results["large"] = json.loads(done.stdout.strip().splitlines()[-1])
         print("large", results["large"], flush=True)
-    text = json.dumps(results, indent=2)
-    if args.json:
-        args.json.write_text(text + "\n")
-    print(text)
+    emit(results, args.json)
 
 
 if __name__ == "__main__":

@@ -53,6 +53,14 @@ def machine() -> str:
     return f"{cpu}, {os.cpu_count()} cores{memory}"
 
 
+def emit(results: dict[str, Any], path: Path | None) -> None:
+    """Print a benchmark's results as JSON, and write them to ``path`` when given (every script ends so)."""
+    text = json.dumps(results, indent=2)
+    print(text)
+    if path is not None:
+        path.write_text(text + "\n")
+
+
 def generate(path: Path, nodes: int, edges: int, relations: int = 10, seed: int = 0) -> None:
     """A random typed graph with skewed degrees (heads drawn from a power law), as triples TSV."""
     rng = random.Random(seed)

@@ -18,7 +18,6 @@ Usage: ``python bench/text.py [--epochs 3] [--json out.json]``
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from dataclasses import replace
@@ -31,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.kgc import RECIPES  # noqa: E402
-from bench.load import machine  # noqa: E402
+from bench.load import emit, machine  # noqa: E402
 from kgplatform.completion.datasets import kgbert_text, load_benchmark  # noqa: E402
 from kgplatform.completion.evaluation import Scorer, evaluate  # noqa: E402
 from kgplatform.completion.hybrid import fit_hybrid  # noqa: E402
@@ -105,10 +104,7 @@ def main() -> None:
                             "text": _metrics(inductive.scorer, held, data.known, n),
                             "random": {"mrr": round(random_mrr, 4)}}
     print("inductive", results["inductive"], flush=True)
-    text_out = json.dumps(results, indent=2)
-    if args.json:
-        args.json.write_text(text_out + "\n")
-    print(text_out)
+    emit(results, args.json)
 
 
 if __name__ == "__main__":
