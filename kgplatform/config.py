@@ -41,6 +41,8 @@ class Settings:
         llm_url, llm_model, llm_api_key: an OpenAI-compatible chat endpoint for optional re-ranking
             of top candidates (base URL ending in ``/v1``); empty means none.
         llm_timeout_s, llm_token_budget: per call, and per job.
+        interaction_relation: the relation between users and items that recommendations
+            complete (``WATCHED``, ``LISTENED_TO``); the CLI and API may name another.
     """
 
     store: StoreKind = "embedded"
@@ -66,6 +68,7 @@ class Settings:
     llm_api_key: str = ""
     llm_timeout_s: float = 30.0
     llm_token_budget: int = 200_000
+    interaction_relation: str = ""
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, **overrides: object) -> Settings:
@@ -85,6 +88,7 @@ class Settings:
             ("pull_workers", int), ("api_token", str), ("job_lease_s", float), ("job_max_attempts", int),
             ("job_time_limit_s", int), ("worker_max_tasks", int), ("llm_url", str), ("llm_model", str),
             ("llm_api_key", str), ("llm_timeout_s", float), ("llm_token_budget", int),
+            ("interaction_relation", str),
         ):
             raw = env.get(f"KG_{name.upper()}")
             if raw is None or raw == "":

@@ -12,7 +12,7 @@ from importlib.metadata import entry_points
 
 import click
 
-from kgplatform.cli import completion, demo, graph, jobs  # noqa: F401  (they register their verbs)
+from kgplatform.cli import completion, demo, graph, jobs, recommend  # noqa: F401  (they register their verbs)
 from kgplatform.cli.base import cli
 from kgplatform.errors import InvalidInput, KGError, QueryError, StoreUnavailable, UnknownModel
 

@@ -17,6 +17,7 @@ import json
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,10 @@ from flask.testing import FlaskClient
 
 from kgplatform.config import Settings
 from kgplatform.ingest import load_graph, read_graph
+from kgplatform.jobs.dispatch import record_job
 from kgplatform.jobs.records import JobBook
+from kgplatform.jobs.runner import execute_job
+from kgplatform.jobs.specs import spec_from_json
 from kgplatform.store.server import ensure_server
 from tests.conftest import TINY_KG
 from webui import create_app
@@ -294,3 +298,25 @@ def test_overview_page_shows_counts_and_jobs(client: FlaskClient) -> None:
     job_id = _submit(client)
     page = client.get("/").get_data(as_text=True)
     assert f'href="/api/jobs/{job_id}"' in page and ">queued<" in page and "distmult" in page
+
+
+def test_user_recommendations_over_http(app: Flask, client: FlaskClient, tmp_path: Path) -> None:
+    """After a finished LIKES job: 200 with items, scores and paths; unknown user 404; no relation 400."""
+    store = app.extensions["kg"].store
+    spec = spec_from_json({"model": "distmult", "relations": ["LIKES"], "dim": 8, "epochs": 3, "seed": 0})
+    job = execute_job(store, replace(store.settings, data_dir=tmp_path), record_job(JobBook(store), spec).job_id, "t")
+    assert job.status == "succeeded"
+    users = {p.head for p in store.list_predictions(job.job_id, limit=100)}
+    user = sorted(users)[0]
+
+    found = client.get(f"/api/users/{user}/recommendations?k=3&paths=2&relation=LIKES")
+    assert found.status_code == 200
+    body = found.get_json()
+    assert body["user"] == user and body["job_id"] == job.job_id and 0 < len(body["items"]) <= 3
+    assert all({"id", "name", "score", "paths"} <= item.keys() and len(item["paths"]) <= 2 for item in body["items"])
+    assert all({"nodes", "relations", "sentence"} <= path.keys() for item in body["items"] for path in item["paths"])
+
+    missing = client.get("/api/users/nobody/recommendations?relation=LIKES")
+    assert missing.status_code == 404 and "nobody" in missing.get_json()["error"]
+    unnamed = client.get(f"/api/users/{user}/recommendations")
+    assert unnamed.status_code == 400 and unnamed.get_json()["field"] == "relation"

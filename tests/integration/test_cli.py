@@ -90,6 +90,11 @@ def test_complete_and_review_predictions(kg) -> None:  # type: ignore[no-untyped
     assert {"mrr", "hits@1", "hits@3", "hits@10"} <= job["metrics"].keys() and job["written"] > 0
     listed = _json(kg("predictions", "list", "--job", job["job_id"], "--json"))
     assert len(listed) == job["written"] and all(p["relation"] == "LIKES" for p in listed)
+    recommended = _json(kg("recommend", listed[0]["head"], "--relation", "LIKES", "--k", "2", "--json"))
+    assert recommended["user"] == listed[0]["head"] and recommended["job_id"] == job["job_id"]
+    assert recommended["items"] and {"id", "name", "score", "paths"} <= recommended["items"][0].keys()
+    code, _, err = kg("recommend", "nobody", "--relation", "LIKES")
+    assert code == 2 and "nobody" in err
     first, *rest = listed
     decided = _json(kg("predictions", "accept", first["head"], "LIKES", first["tail"], "--job", job["job_id"],
                        "--json"))

@@ -6,4 +6,4 @@ from flask import Blueprint
 
 api = Blueprint("api", __name__)
 
-from webui.api import health, jobs  # noqa: E402,F401  (they register their routes on the blueprint)
+from webui.api import health, jobs, users  # noqa: E402,F401  (they register their routes on the blueprint)
