@@ -33,3 +33,31 @@ def recommend(ctx: click.Context, user_id: str, k: int, paths: int, relation: st
         return "\n".join(lines) if p["items"] else lines[0] + " nothing to recommend"
 
     echo(ctx, found.to_json(), text)
+
+
+@cli.command("evaluate-recs")
+@click.option("--relation", help="Interaction relation (default: KG_INTERACTION_RELATION).")
+@click.option("--model", default="distmult", show_default=True,
+              type=click.Choice(["transe", "distmult", "complex", "rotate", "rgcn", "compgcn"]))
+@click.option("--dim", type=int, default=64, show_default=True)
+@click.option("--epochs", type=int, default=10, show_default=True)
+@click.option("--k", type=int, default=20, show_default=True, help="Cut-off of Recall@k and NDCG@k.")
+@click.option("--seed", type=int, default=0, show_default=True)
+@json_option
+@click.pass_context
+def evaluate_recs(ctx: click.Context, relation: str | None, model: str, dim: int, epochs: int, k: int,
+                  seed: int) -> None:
+    """Recall@k / NDCG@k (KGIN) and AUC / F1 (KGCN) of a model, popularity and BPR-MF, trained now."""
+    from kgplatform.completion.training import TrainConfig
+    from kgplatform.rec_evaluation import evaluate_recommenders
+    from kgplatform.recommend import interaction_relation
+
+    config = TrainConfig(model=model, dim=dim, epochs=epochs, regime="negative-sampling", seed=seed)
+    found = evaluate_recommenders(store_of(ctx), interaction_relation(relation, settings_of(ctx).interaction_relation),
+                                  config, k=k, seed=seed)
+
+    def text(p: dict[str, Any]) -> str:
+        return "\n".join(f"{protocol:5s} {name:10s} " + "  ".join(f"{m} {v:.4f}" for m, v in values.items())
+                         for protocol, models in p.items() for name, values in models.items())
+
+    echo(ctx, found, text)

@@ -19,6 +19,7 @@ from kgplatform.ingest import load_graph, read_graph
 from kgplatform.jobs.dispatch import record_job
 from kgplatform.jobs.records import JobBook
 from kgplatform.jobs.runner import execute_job
+from kgplatform.rec_evaluation import evaluate_recommenders
 from kgplatform.recommend import recommend
 from kgplatform.store import GraphStore
 from tests.conftest import shared_data
@@ -73,3 +74,16 @@ def test_unknown_user_and_relation_without_a_job_are_clear_errors(movies: GraphS
         recommend(movies, "nobody", "WATCHED")
     with pytest.raises(InvalidInput, match="finished completion job"):
         recommend(movies, "u_91", "DIRECTED")
+
+
+def test_evaluate_recs_reports_both_protocols_for_every_model(store: GraphStore) -> None:
+    """The movie graph through the evaluation: every model gets every metric, each a share in [0, 1]."""
+    load_graph(store, read_graph([shared_data("movies")], "movies"))
+    found = evaluate_recommenders(store, "WATCHED", TrainConfig(model="distmult", dim=16, epochs=3, seed=0,
+                                                                regime="negative-sampling"))
+    assert set(found) == {"topk", "ctr"}
+    for protocol, metrics in (("topk", {"recall@20", "ndcg@20"}), ("ctr", {"auc", "f1"})):
+        assert set(found[protocol]) == {"ours", "popularity", "bpr"}
+        for values in found[protocol].values():
+            assert set(values) == metrics and all(0.0 <= v <= 1.0 for v in values.values())
+    assert found["ctr"]["popularity"]["auc"] > 0.6, "popular films are watched more: the protocol sees it"
