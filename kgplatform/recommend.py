@@ -4,10 +4,14 @@ paths that support it, rendered as sentences.
 Scores come from the latest succeeded completion job of the interaction relation (``WATCHED``,
 ``LISTENED_TO``, ...): its visible predictions for the user, minus the items the user already
 has. Each item's explanation is read from the graph, never made up: fact paths of at most three
-hops from the user to the item, so every path shown exists (faithful by construction). Paths are
-ranked by how specific they are: each intermediate node counts ``1 / log2(2 + degree)``, so a
-path through a blockbuster genre with thousands of films is worth less than one through a
-director of five, and hubs do not drown everything else.
+hops from the user to the item, so every path shown exists (faithful by construction). A path's
+weight is how much the model believes it times how specific it is:
+
+* each hop counts the model's plausibility of that fact, ``sigmoid(score)``, when the job's model
+  can be loaded back (shallow models; see :mod:`kgplatform.completion.saved`);
+* each intermediate node counts ``1 / log2(2 + degree)``, so a path through a blockbuster genre
+  with thousands of films is worth less than one through a director of five, and hubs do not
+  drown everything else.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import math
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from kgplatform.completion.saved import SavedModel, load_saved_model
 from kgplatform.completion.text import readable
 from kgplatform.domain import Path
 from kgplatform.errors import InvalidInput, NotFound
@@ -86,8 +91,9 @@ def recommend(store: GraphStore, user: str, relation: str, *, k: int = 10, paths
     job_id = job_id or _latest_job(store, relation)
     rows = store.run_named("list_user_predictions", {"user": user, "relation": relation, "job_id": job_id,
                                                      "limit": k}, type=relation)
+    model = load_saved_model(store.settings.data_dir.resolve() / "jobs" / job_id)
     items = [Recommendation(row["item"], row["name"], float(row["score"]),
-                            explain(store, user, row["item"], paths) if paths else []) for row in rows]
+                            explain(store, user, row["item"], paths, model) if paths else []) for row in rows]
     return Recommendations(user, relation, job_id, items)
 
 
@@ -99,20 +105,37 @@ def _latest_job(store: GraphStore, relation: str) -> str:
     return found[0].job_id
 
 
-def explain(store: GraphStore, user: str, item: str, limit: int) -> list[Explanation]:
-    """Up to ``limit`` fact paths from ``user`` to ``item``, the most specific first."""
+def explain(store: GraphStore, user: str, item: str, limit: int, model: SavedModel | None = None) -> list[Explanation]:
+    """Up to ``limit`` fact paths from ``user`` to ``item``, the best supported first."""
     found = [p for p in store.paths_between(user, item, max_hops=3, limit=CANDIDATE_PATHS) if len(p) >= 2]
     middle = sorted({n for p in found for n in p.node_ids[1:-1]})
     degrees = {row["id"]: int(row["degree"]) for row in store.run_named("count_degrees", {"ids": middle})}
-    ranked = sorted(found, key=lambda p: (-path_weight(p, degrees), len(p), p.node_ids))
+    beliefs = _hop_beliefs(found, model)
+    weights = {p: path_weight(p, degrees) * beliefs.get(p, 1.0) for p in found}
+    ranked = sorted(found, key=lambda p: (-weights[p], len(p), p.node_ids))
     return [Explanation([{"id": i, "name": n} for i, n in zip(p.node_ids, p.node_names, strict=True)],
-                        list(p.relations), list(p.forward), round(path_weight(p, degrees), 6), sentence(p))
+                        list(p.relations), list(p.forward), round(weights[p], 6), sentence(p))
             for p in ranked[:limit]]
 
 
 def path_weight(path: Path, degrees: dict[str, int]) -> float:
     """Product over intermediate nodes of ``1 / log2(2 + degree)``: short paths through rare nodes weigh most."""
     return math.prod(1 / math.log2(2 + degrees.get(node, 0)) for node in path.node_ids[1:-1])
+
+
+def _facts(path: Path) -> list[tuple[str, str, str]]:
+    """The path's edges as (head, relation, tail) facts, in their stored direction."""
+    return [(path.node_ids[i], r, path.node_ids[i + 1]) if forward else (path.node_ids[i + 1], r, path.node_ids[i])
+            for i, (r, forward) in enumerate(zip(path.relations, path.forward, strict=True))]
+
+
+def _hop_beliefs(paths: list[Path], model: SavedModel | None) -> dict[Path, float]:
+    """Product of the model's plausibility of each hop, per path (hops it cannot judge count 1)."""
+    if model is None or not paths:
+        return {}
+    facts = [fact for p in paths for fact in _facts(p)]
+    scores = iter(model.plausibility(facts))
+    return {p: math.prod(s if s is not None else 1.0 for s in (next(scores) for _ in p.relations)) for p in paths}
 
 
 def sentence(path: Path) -> str:

@@ -7,12 +7,10 @@ that does not exist in the graph fails the test.
 
 from __future__ import annotations
 
-from dataclasses import replace
-from pathlib import Path
-
 import pytest
 
 from kgplatform.completion.pipeline import CompletionSpec
+from kgplatform.completion.saved import load_saved_model
 from kgplatform.completion.training import TrainConfig
 from kgplatform.errors import InvalidInput, NotFound
 from kgplatform.ingest import load_graph, read_graph
@@ -29,11 +27,11 @@ SPEC = CompletionSpec(train=TrainConfig(model="distmult", dim=32, epochs=10, see
 
 
 @pytest.fixture
-def movies(store: GraphStore, tmp_path: Path) -> GraphStore:
+def movies(store: GraphStore) -> GraphStore:
     """The movie graph with one finished job on WATCHED, run as the CLI runs it (recorded, then executed)."""
     load_graph(store, read_graph([shared_data("movies")], "movies"))
     book = JobBook(store)
-    job = execute_job(store, replace(store.settings, data_dir=tmp_path), record_job(book, SPEC).job_id, "test")
+    job = execute_job(store, store.settings, record_job(book, SPEC).job_id, "test")  # artifacts where recommend looks
     assert job.status == "succeeded"
     return store
 
@@ -55,6 +53,8 @@ def test_recommendations_are_unseen_and_explained_by_real_paths(movies: GraphSto
     assert [i.score for i in found.items] == sorted((i.score for i in found.items), reverse=True)
     explained = [item for item in found.items if item.paths]
     assert explained, "some recommendation has a path"
+    model = load_saved_model(movies.settings.data_dir.resolve() / "jobs" / found.job_id)
+    assert model is not None, "the job's DistMult loads back to weigh each hop"
     for item in explained:
         weights = [p.weight for p in item.paths]
         assert weights == sorted(weights, reverse=True) and len(item.paths) <= 3
@@ -67,6 +67,10 @@ def test_recommendations_are_unseen_and_explained_by_real_paths(movies: GraphSto
             names = [str(node["name"]) for node in path.nodes[1:] if node["name"]]
             assert names and all(name in path.sentence for name in names), path.sentence
             assert path.sentence.startswith("you watched ")
+            beliefs = model.plausibility([(ids[i], r, ids[i + 1]) if f else (ids[i + 1], r, ids[i])
+                                          for i, (r, f) in enumerate(zip(path.relations, path.forward, strict=True))])
+            assert all(b is not None and 0 < b < 1 for b in beliefs), "every hop is judged by the model"
+            assert path.weight < 1.0
 
 
 def test_unknown_user_and_relation_without_a_job_are_clear_errors(movies: GraphStore) -> None:
