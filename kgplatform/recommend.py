@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from kgplatform.completion.saved import SavedModel, load_saved_model
 from kgplatform.completion.text import readable
@@ -28,8 +28,10 @@ from kgplatform.jobs.records import JobBook
 from kgplatform.names import check_relation
 from kgplatform.store.base import GraphStore
 
-#: Paths read per item before ranking (enumeration is lazy; more is slower, not better).
+#: Paths per item judged by the model (the most specific by degree; the rest are not worth a look).
 CANDIDATE_PATHS = 30
+#: Edges read around any one node: keeps a request bounded on any graph (see :func:`explain`).
+EDGES_PER_NODE = 300
 
 
 @dataclass(frozen=True)
@@ -92,8 +94,9 @@ def recommend(store: GraphStore, user: str, relation: str, *, k: int = 10, paths
     rows = store.run_named("list_user_predictions", {"user": user, "relation": relation, "job_id": job_id,
                                                      "limit": k}, type=relation)
     model = load_saved_model(store.settings.data_dir.resolve() / "jobs" / job_id)
-    items = [Recommendation(row["item"], row["name"], float(row["score"]),
-                            explain(store, user, row["item"], paths, model) if paths else []) for row in rows]
+    explained = explain(store, user, {row["item"]: row["name"] for row in rows}, paths, model) if paths else {}
+    items = [Recommendation(row["item"], row["name"], float(row["score"]), explained.get(row["item"], []))
+             for row in rows]
     return Recommendations(user, relation, job_id, items)
 
 
@@ -105,17 +108,69 @@ def _latest_job(store: GraphStore, relation: str) -> str:
     return found[0].job_id
 
 
-def explain(store: GraphStore, user: str, item: str, limit: int, model: SavedModel | None = None) -> list[Explanation]:
-    """Up to ``limit`` fact paths from ``user`` to ``item``, the best supported first."""
-    found = [p for p in store.paths_between(user, item, max_hops=3, limit=CANDIDATE_PATHS) if len(p) >= 2]
-    middle = sorted({n for p in found for n in p.node_ids[1:-1]})
-    degrees = {row["id"]: int(row["degree"]) for row in store.run_named("count_degrees", {"ids": middle})}
-    beliefs = _hop_beliefs(found, model)
-    weights = {p: path_weight(p, degrees) * beliefs.get(p, 1.0) for p in found}
-    ranked = sorted(found, key=lambda p: (-weights[p], len(p), p.node_ids))
+class Edge(NamedTuple):
+    """A fact edge seen from ``node``: its relation, the node at the other end, and its direction."""
+
+    node: str
+    relation: str
+    other: str
+    other_name: str | None
+    outgoing: bool  # the edge points from ``node`` to ``other``
+
+
+def explain(store: GraphStore, user: str, items: dict[str, str | None], limit: int,
+            model: SavedModel | None = None) -> dict[str, list[Explanation]]:
+    """Up to ``limit`` fact paths of 2 or 3 hops from ``user`` to each item (id -> name), best supported first.
+
+    Paths are found meeting in the middle, with three queries for all items together: the user's
+    edges, the items' edges, and the edges of the user's neighbours, joined here. Enumerating
+    3-hop paths from the user instead walks through every neighbour of every popular item (a
+    Last.FM request took 1.9 s that way). Each node contributes at most ``EDGES_PER_NODE`` edges:
+    the paths lost are those through hubs, the least specific ones.
+    """
+    degrees: dict[str, int] = {}
+    around_user = {e.other: e for e in _edges(store, [user], degrees)}
+    around_items = _edges(store, list(items), degrees)
+    names = {e.other: e.other_name for e in [*around_user.values(), *around_items]} | dict(items)
+    by_other: dict[str, list[Edge]] = {}
+    for e in around_items:
+        by_other.setdefault(e.other, []).append(e)
+    found: dict[str, list[Path]] = {item: [] for item in items}
+    for middle, edges in by_other.items():  # user - middle - item
+        if middle in around_user:
+            for e in edges:
+                found[e.node].append(_path([user, middle, e.node], [around_user[middle], e], names))
+    for link in _edges(store, sorted(around_user), degrees):  # user - x - y - item
+        for e in by_other.get(link.other, []):
+            if user != link.other and e.node != link.node:
+                found[e.node].append(_path([user, link.node, link.other, e.node], [around_user[link.node], link, e],
+                                           names))
+    unknown = sorted({n for paths in found.values() for p in paths for n in p.node_ids[1:-1]} - degrees.keys())
+    degrees |= {row["id"]: int(row["degree"]) for row in store.run_named("count_degrees", {"ids": unknown})}
+    return {item: _best(paths, degrees, model, limit) for item, paths in found.items()}
+
+
+def _best(paths: list[Path], degrees: dict[str, int], model: SavedModel | None, limit: int) -> list[Explanation]:
+    """The ``limit`` best paths: shortlisted by specificity, then weighed by the model too."""
+    shortlist = sorted(set(paths), key=lambda p: (-path_weight(p, degrees), len(p), p.node_ids))[:CANDIDATE_PATHS]
+    beliefs = _hop_beliefs(shortlist, model)
+    weights = {p: path_weight(p, degrees) * beliefs.get(p, 1.0) for p in shortlist}
+    ranked = sorted(shortlist, key=lambda p: (-weights[p], len(p), p.node_ids))[:limit]
     return [Explanation([{"id": i, "name": n} for i, n in zip(p.node_ids, p.node_names, strict=True)],
-                        list(p.relations), list(p.forward), round(weights[p], 6), sentence(p))
-            for p in ranked[:limit]]
+                        list(p.relations), list(p.forward), round(weights[p], 6), sentence(p)) for p in ranked]
+
+
+def _edges(store: GraphStore, ids: list[str], degrees: dict[str, int]) -> list[Edge]:
+    """The fact edges of ``ids``, at most ``EDGES_PER_NODE`` for each; their degrees go into ``degrees``."""
+    rows = store.run_named("list_neighbours", {"ids": ids, "per_node": EDGES_PER_NODE})
+    degrees.update((row["id"], int(row["degree"])) for row in rows)
+    return [Edge(row["id"], row["type"], row["other"], row["name"], bool(row["outgoing"])) for row in rows]
+
+
+def _path(nodes: list[str], edges: list[Edge], names: dict[str, str | None]) -> Path:
+    """A path through ``nodes``; ``edges[i]`` joins nodes i and i+1, seen from either end."""
+    forward = tuple(e.outgoing == (e.node == nodes[i]) for i, e in enumerate(edges))
+    return Path(tuple(nodes), tuple(names.get(n) for n in nodes), tuple(e.relation for e in edges), forward)
 
 
 def path_weight(path: Path, degrees: dict[str, int]) -> float:

@@ -28,7 +28,7 @@ SAMPLES: dict[str, Any] = {
     "model": "transe", "created_at": 1, "status": None, "head": "carol", "tail": "matrix", "now": 2,
     "worker": "host:1", "now_ms": 1000, "lease_ms": 3000, "max_attempts": 3, "stage": "train", "percent": 50.0,
     "live": "{}", "metrics": "{}", "details": "{}", "written": 0, "error": None, "lost_error": "lost",
-    "props": {"status": "queued", "relations": ["LIKES"]}, "since": None, "until": None,
+    "props": {"status": "queued", "relations": ["LIKES"]}, "since": None, "until": None, "per_node": 5, "user": "alice",
 }
 PLACEHOLDERS: dict[str, Any] = {"labels": ("Entity",), "type": "LIKES", "hops": 2}
 
