@@ -66,7 +66,8 @@ def demo(ctx: click.Context, no_serve: bool, new_job: bool, host: str, port: int
         echo(ctx, payload, lambda p: (
             f"demo graph loaded: {p['stats']['entities']} entities, {p['stats']['facts']} facts "
             f"({p['load']['edges']} edges written by this run)\n{describe(p['job'])}\n"
-            f"try: kgplatform predictions list --job {p['job']['job_id']} --limit 5"))
+            f"try: kgplatform predictions list --job {p['job']['job_id']} --limit 5\n"
+            f"     kgplatform recommend user:demo-001 --relation WATCHED --k 5"))
         if serve is not None:
             # SIGTERM (a service manager, `kill`) leaves like Ctrl-C does: through the block, stopping the worker
             signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))

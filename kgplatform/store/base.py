@@ -111,17 +111,35 @@ class GraphStore(ABC):
         first failure is raised once every batch has finished, so a rollback after it sees all
         that was written.
         """
-        tasks = [({"rows": list(batch), **extra}, {placeholder: key} if placeholder else {})
-                 for key, rows in groups.items() for batch in self._batches(rows)]
+        schema = self._schema_names(placeholder)
+        first: list[tuple[dict[str, Any], dict[str, Any]]] = []
+        rest: list[tuple[dict[str, Any], dict[str, Any]]] = []
+        for key, rows in groups.items():
+            # without a placeholder (predictions) the schema is not known here: the first batch goes alone
+            new = placeholder is None or not ({key} if isinstance(key, str) else set(key)) <= schema
+            for i, batch in enumerate(self._batches(rows)):
+                task = ({"rows": list(batch), **extra}, {placeholder: key} if placeholder else {})
+                (first if new and i == 0 else rest).append(task)
 
         def run(task: tuple[dict[str, Any], dict[str, Any]]) -> int:
             return self._count(name, task[0], write=True, **task[1])
 
-        workers = max(1, min(self.settings.write_workers, len(tasks)))
+        # A batch that brings a new label or relation type runs alone: FalkorDB 4.x crashed
+        # (SIGSEGV in GraphContext_GetLabelID) when two writes created schema at the same time.
+        written = sum(map(run, first))
+        workers = max(1, min(self.settings.write_workers, len(rest)))
         if workers == 1:
-            return sum(map(run, tasks))
+            return written + sum(map(run, rest))
         with ThreadPoolExecutor(workers) as pool:
-            return sum(pool.map(run, tasks))
+            return written + sum(pool.map(run, rest))
+
+    def _schema_names(self, placeholder: str | None) -> set[str]:
+        """The labels (``labels``) or relation types (``type``) the graph already has."""
+        if placeholder == "labels":
+            return set(self.labels())
+        if placeholder == "type":
+            return set(self.relation_types())
+        return set()
 
     # -- writes of facts ----------------------------------------------------------------------
 
