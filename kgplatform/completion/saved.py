@@ -28,6 +28,13 @@ class SavedModel:
     relations: dict[str, int]
 
     @torch.no_grad()
+    def raw_scores(self, head: str, relation: str, tails: list[str]) -> torch.Tensor:
+        """The model's scores of ``head -[relation]-> tail`` for each tail (all ids known to the model)."""
+        ent, rel = self.model.encode()
+        q = self.model.query(ent, rel, torch.tensor([self.entities[head]]), torch.tensor([self.relations[relation]]))
+        return self.model.score_candidates(ent, q, torch.tensor([[self.entities[t] for t in tails]]))[0]
+
+    @torch.no_grad()
     def plausibility(self, facts: list[tuple[str, str, str]]) -> list[float | None]:
         """``sigmoid(score)`` of each (head, relation, tail); None for a fact with an id the model never saw."""
         known = [i for i, (h, r, t) in enumerate(facts)

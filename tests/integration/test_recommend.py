@@ -91,3 +91,19 @@ def test_evaluate_recs_reports_both_protocols_for_every_model(store: GraphStore)
         for values in found[protocol].values():
             assert set(values) == metrics and all(0.0 <= v <= 1.0 for v in values.values())
     assert found["ctr"]["popularity"]["auc"] > 0.6, "popular films are watched more: the protocol sees it"
+
+
+def test_a_user_the_job_wrote_nothing_for_is_scored_on_demand(movies: GraphStore) -> None:
+    """With every prediction of a user rejected, the job's model ranks the rest for them now."""
+    job_id = JobBook(movies).list_jobs()[0].job_id
+    predicted = movies.list_predictions(job_id, limit=10_000)
+    user = predicted[0].head
+    rejected = {p.tail for p in predicted if p.head == user}
+    for tail in rejected:
+        assert movies.reject_prediction(user, "WATCHED", tail, job_id)
+    found = recommend(movies, user, "WATCHED", k=5, paths=1)
+    seen = {row[0] for row in movies.run_readonly("MATCH (:Entity {id: $u})-[:WATCHED]->(m) RETURN m.id",
+                                                  {"u": user}, row_cap=10_000).rows}
+    assert len(found.items) == 5 and not {i.id for i in found.items} & (seen | rejected)
+    assert all(0 < i.score < 1 for i in found.items)
+    assert [i.score for i in found.items] == sorted((i.score for i in found.items), reverse=True)
