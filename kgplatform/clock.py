@@ -6,7 +6,11 @@ time order) and JSON carries them unchanged.
 
 from __future__ import annotations
 
+import re
 import time
+
+#: A date or time as records store them (any prefix of ``2026-11-22T09:05:06.123Z``).
+ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}(:\d{2}(:\d{2}(\.\d{1,3})?)?)?Z?)?$")
 
 
 def now_iso() -> str:

@@ -61,9 +61,7 @@ def auc(scores: Tensor, labels: Tensor) -> float:
     """Area under the ROC curve, ties counted half (the Mann-Whitney statistic)."""
     order = torch.argsort(scores.double())
     ranks = torch.empty_like(order, dtype=torch.float64)
-    sorted_scores = scores.double()[order]
-    ranks[order] = torch.arange(1, scores.numel() + 1, dtype=torch.float64)
-    _, inverse, counts = torch.unique_consecutive(sorted_scores, return_inverse=True, return_counts=True)
+    _, inverse, counts = torch.unique_consecutive(scores.double()[order], return_inverse=True, return_counts=True)
     cumulative = torch.cumsum(counts, 0).double()
     mean_rank = cumulative - (counts.double() - 1) / 2
     ranks[order] = mean_rank[inverse]
@@ -89,8 +87,8 @@ def interactions_of(sub: Subgraph, relation: str) -> tuple[Interactions, Tensor]
     rel = sub.relation_types.index(relation)
     edges = triples[triples[:, 1] == rel]
     items, position = torch.unique(edges[:, 2], return_inverse=True)
-    return Interactions(torch.stack([edges[:, 0], position], dim=1), items, sub.num_entities), triples[
-        triples[:, 1] != rel]
+    kg = triples[triples[:, 1] != rel]
+    return Interactions(torch.stack([edges[:, 0], position], dim=1), items, sub.num_entities), kg
 
 
 def split_per_user(pairs: Tensor, test_fraction: float, seed: int) -> tuple[Tensor, Tensor]:

@@ -16,13 +16,10 @@ weight is how much the model believes it times how specific it is:
 
 from __future__ import annotations
 
-import json
 import math
-import pathlib
 from dataclasses import asdict, dataclass
 from typing import Any, NamedTuple
 
-from kgplatform.completion.calibration import Calibration
 from kgplatform.completion.saved import SavedModel, load_saved_model
 from kgplatform.completion.text import readable
 from kgplatform.domain import Path
@@ -96,18 +93,16 @@ def recommend(store: GraphStore, user: str, relation: str, *, k: int = 10, paths
     job_id = job_id or _latest_job(store, relation)
     rows = store.run_named("list_user_predictions", {"user": user, "relation": relation, "job_id": job_id,
                                                      "limit": k}, type=relation)
-    job_dir = store.settings.data_dir.resolve() / "jobs" / job_id
-    model = load_saved_model(job_dir)
+    model = load_saved_model(store.settings.data_dir.resolve() / "jobs" / job_id)
     if not rows and model is not None:  # a user the job wrote nothing for: ask its model now
-        rows = _score_on_demand(store, model, job_dir, user, relation, k)
+        rows = _score_on_demand(store, model, user, relation, k)
     explained = explain(store, user, {row["item"]: row["name"] for row in rows}, paths, model) if paths else {}
     items = [Recommendation(row["item"], row["name"], float(row["score"]), explained.get(row["item"], []))
              for row in rows]
     return Recommendations(user, relation, job_id, items)
 
 
-def _score_on_demand(store: GraphStore, model: SavedModel, job_dir: pathlib.Path, user: str, relation: str,
-                     k: int) -> list[dict[str, Any]]:
+def _score_on_demand(store: GraphStore, model: SavedModel, user: str, relation: str, k: int) -> list[dict[str, Any]]:
     """The job model's top ``k`` items the user does not have, calibrated as the job calibrated its own.
 
     Covers users the job wrote no predictions for (fewer candidates than top-k, or users added
@@ -119,8 +114,7 @@ def _score_on_demand(store: GraphStore, model: SavedModel, job_dir: pathlib.Path
     if user not in model.entities or relation not in model.relations or not candidates:
         return []
     scores = model.raw_scores(user, relation, [row["item"] for row in candidates])
-    calibration = Calibration(**json.loads((job_dir / "metrics.json").read_text()).get("calibration", {}))
-    probabilities = calibration(scores).tolist()
+    probabilities = model.calibration(scores).tolist()
     ranked = sorted(zip(probabilities, candidates, strict=True), key=lambda pair: (-pair[0], pair[1]["item"]))[:k]
     return [{"item": row["item"], "name": row["name"], "score": round(p, 6)} for p, row in ranked]
 

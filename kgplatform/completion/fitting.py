@@ -16,7 +16,7 @@ import torch
 from torch import Tensor
 
 from kgplatform.completion.evaluation import Scorer, evaluate
-from kgplatform.completion.hybrid import fit_hybrid
+from kgplatform.completion.hybrid import HybridScorer, fit_hybrid
 from kgplatform.completion.text import DEFAULT_FIELDS, graph_text
 from kgplatform.completion.textmodel import train_text_model
 from kgplatform.completion.training import ModelScorer, TrainConfig, summary, train_model
@@ -78,8 +78,6 @@ def fit_scorer(store: GraphStore, sub: Subgraph, train: Tensor, valid: Tensor, k
 
 def compare_parts(fitted: Fitted, test: Tensor, known: Tensor, num_entities: int) -> dict[str, float]:
     """For a hybrid: test MRR of the structure part, the text part and the mix, side by side."""
-    from kgplatform.completion.hybrid import HybridScorer
-
     scorer = fitted.scorer
     if not isinstance(scorer, HybridScorer):
         return {}

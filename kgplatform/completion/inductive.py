@@ -12,12 +12,12 @@ relations, the job reports the model's filtered MRR on them.
 from __future__ import annotations
 
 import json
-import re
 import time
 from pathlib import Path
 
 import torch
 
+from kgplatform.clock import ISO_TIME
 from kgplatform.completion.calibration import Calibration
 from kgplatform.completion.evaluation import evaluate
 from kgplatform.completion.pipeline import CompletionResult, CompletionSpec, predict, target_relations
@@ -27,8 +27,6 @@ from kgplatform.completion.training import pick_device
 from kgplatform.errors import InvalidInput
 from kgplatform.store.base import GraphStore
 from kgplatform.subgraph import pull_subgraph
-
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 
 
 def run_inductive(store: GraphStore, spec: CompletionSpec, *, artifacts_root: Path, job_id: str,
@@ -41,7 +39,7 @@ def run_inductive(store: GraphStore, spec: CompletionSpec, *, artifacts_root: Pa
     started = time.perf_counter()
     source = _source_job(artifacts_root, spec.since)
     sub = pull_subgraph(store, labels=spec.labels or None, seeds=spec.seeds or None, hops=spec.hops)
-    if _DATE.match(spec.since):
+    if ISO_TIME.match(spec.since):
         new_ids = {row["id"] for row in store.run_named("list_entities_since", {"since": spec.since})}
     else:
         trained_on = set(json.loads((source / "id_maps.json").read_text())["entities"])
@@ -84,7 +82,7 @@ def _source_job(artifacts_root: Path, since: str) -> Path:
     def usable(path: Path) -> bool:
         return (path / "encoder").is_dir() and (path / "metrics.json").exists()
 
-    if not _DATE.match(since):
+    if not ISO_TIME.match(since):
         if not usable(artifacts_root / since):
             raise InvalidInput("since", since, "the id of a finished text job, or an ISO date such as 2026-11-22")
         return artifacts_root / since

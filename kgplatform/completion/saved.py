@@ -16,16 +16,18 @@ from pathlib import Path
 
 import torch
 
+from kgplatform.completion.calibration import Calibration
 from kgplatform.completion.models import GNN_MODELS, MODELS, KGEModel, build_model
 
 
 @dataclass(frozen=True)
 class SavedModel:
-    """A trained model with the id maps of the graph it was trained on."""
+    """A trained model with the id maps of the graph it was trained on and the job's score calibration."""
 
     model: KGEModel
     entities: dict[str, int]
     relations: dict[str, int]
+    calibration: Calibration
 
     @torch.no_grad()
     def raw_scores(self, head: str, relation: str, tails: list[str]) -> torch.Tensor:
@@ -60,6 +62,8 @@ def load_saved_model(job_dir: Path) -> SavedModel | None:
         maps = json.loads((job_dir / "id_maps.json").read_text())
     except (OSError, ValueError):
         return None
+    if not (job_dir / "metrics.json").exists():
+        return None
     train = spec.get("train", {})
     name = train.get("model")
     if name not in MODELS or name in GNN_MODELS or not (job_dir / "model.pt").exists():
@@ -69,4 +73,6 @@ def load_saved_model(job_dir: Path) -> SavedModel | None:
                         margin=float(train.get("margin", 6.0)))
     model.load_state_dict(torch.load(job_dir / "model.pt", map_location="cpu"))
     model.eval()
-    return SavedModel(model, {e: i for i, e in enumerate(maps["entities"])}, {r: i for i, r in enumerate(relations)})
+    calibration = Calibration(**json.loads((job_dir / "metrics.json").read_text()).get("calibration", {}))
+    return SavedModel(model, {e: i for i, e in enumerate(maps["entities"])}, {r: i for i, r in enumerate(relations)},
+                      calibration)

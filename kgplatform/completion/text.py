@@ -43,9 +43,8 @@ class GraphText:
     inverses: list[str]
     missing: list[str]
 
-    def query_texts(self, relation_count: int) -> list[str]:
+    def query_texts(self) -> list[str]:
         """Relation texts for relation ids ``0..2R-1``: the R relations, then their reciprocals."""
-        assert relation_count == len(self.relations)
         return self.relations + self.inverses
 
 

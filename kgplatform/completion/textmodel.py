@@ -125,7 +125,7 @@ class TextScorer:
 
     def __init__(self, model: BiEncoder, texts: GraphText, entities: Tensor) -> None:
         self.model, self.texts = model, texts
-        self.relation_texts = texts.query_texts(len(texts.relations))
+        self.relation_texts = texts.query_texts()
         self.num_relations = len(texts.relations)
         self.entities = entities  # [N, d], unit length, on the model's device
         self._queries: dict[tuple[int, int], Tensor] = {}
@@ -183,9 +183,9 @@ def train_text_model(train: Tensor, valid: Tensor, known: Tensor, texts: GraphTe
         {"params": [model.log_inverse_temperature], "lr": 1e-2},
     ], weight_decay=1e-4)
     num_relations, num_entities = len(texts.relations), len(texts.entities)
-    relation_texts = texts.query_texts(num_relations)
+    relation_texts = texts.query_texts()
     examples = with_reciprocals(train, num_relations)
-    known_keys = _keys(with_reciprocals(train, num_relations), num_relations, num_entities)
+    known_keys = _keys(examples, num_relations, num_entities)
     queue: list[tuple[Tensor, Tensor]] = []  # pre-batch: (entity ids, embeddings) of earlier steps
     best_mrr, best_state, history = -1.0, None, []
     started, pairs = time.perf_counter(), 0

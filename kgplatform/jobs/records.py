@@ -9,22 +9,19 @@ Specs, live metrics and results are stored as JSON strings, as node properties a
 from __future__ import annotations
 
 import json
-import re
 import time
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from kgplatform.clock import now_iso
+from kgplatform.clock import ISO_TIME, now_iso
 from kgplatform.errors import InvalidInput, NotFound
 from kgplatform.store.base import GraphStore
 
 Status = Literal["queued", "running", "succeeded", "failed", "cancelled"]
 STATUSES: tuple[Status, ...] = ("queued", "running", "succeeded", "failed", "cancelled")
 FINAL = frozenset({"succeeded", "failed", "cancelled"})
-#: Dates and times as records store them (a prefix of ``2026-11-22T09:05:06.123Z``).
-ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}(:\d{2}(:\d{2}(\.\d{1,3})?)?)?Z?)?$")
 
 
 @dataclass(frozen=True)

@@ -27,4 +27,4 @@ def test_build_text_falls_back_to_readable_ids_and_reports_them() -> None:
                       {"DIRECTED": "was directed by"})
     assert text.entities == ["Heat", "mann"] and text.missing == ["person:mann"]
     assert text.relations == ["was directed by"] and text.inverses == ["inverse of was directed by"]
-    assert text.query_texts(1) == ["was directed by", "inverse of was directed by"]
+    assert text.query_texts() == ["was directed by", "inverse of was directed by"]

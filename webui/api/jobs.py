@@ -15,6 +15,7 @@ from kgplatform.jobs.dispatch import submit_job
 from kgplatform.jobs.specs import spec_from_json
 from webui.api import api
 from webui.api.auth import token_required
+from webui.api.params import query_int
 from webui.services import services
 
 
@@ -35,12 +36,10 @@ def create_job() -> Any:
 @api.get("/jobs")
 def list_jobs() -> Any:
     args = {key: value for key, value in request.args.items() if value != ""}  # an empty form field: no filter
-    limit = args.get("limit", "100")
-    if not limit.isdecimal():  # not isdigit(): "²" is a digit that int() refuses
-        raise InvalidInput("limit", limit, "an integer from 1 to 10000")
     found = services().jobs.list_jobs(status=args.get("status"), model=args.get("model"),
                                       relation=args.get("relation"), since=args.get("since"),
-                                      until=args.get("until"), limit=int(limit))
+                                      until=args.get("until"),
+                                      limit=query_int("limit", 100, "an integer from 1 to 10000"))
     return jsonify({"jobs": [job.to_json() for job in found]})
 
 

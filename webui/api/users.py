@@ -6,22 +6,15 @@ from typing import Any
 
 from flask import jsonify, request
 
-from kgplatform.errors import InvalidInput
 from kgplatform.recommend import interaction_relation, recommend
 from webui.api import api
+from webui.api.params import query_int
 from webui.services import services
-
-
-def _int(name: str, default: int) -> int:
-    raw = request.args.get(name, str(default))
-    if not raw.isdecimal():
-        raise InvalidInput(name, raw, "a non-negative integer")
-    return int(raw)
 
 
 @api.get("/users/<user_id>/recommendations")
 def user_recommendations(user_id: str) -> Any:
     relation = interaction_relation(request.args.get("relation"), services().settings.interaction_relation)
-    found = recommend(services().store, user_id, relation, k=_int("k", 10), paths=_int("paths", 3),
+    found = recommend(services().store, user_id, relation, k=query_int("k", 10), paths=query_int("paths", 3),
                       job_id=request.args.get("job") or None)
     return jsonify(found.to_json())
