@@ -5,7 +5,8 @@ Both adapters (FalkorDB, Neo4j) build these, so callers cannot tell the stores a
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -75,6 +76,24 @@ class Prediction:
     job_id: str
     created_at: int = 0  # milliseconds since the epoch (both stores have timestamp())
     status: str = "pending"  # pending | accepted | rejected
+    #: The job's explanation paths from head to tail with their weights; None when it did not look.
+    paths: tuple[tuple[Path, float], ...] | None = None
+
+
+def paths_to_json(paths: Sequence[tuple[Path, float]]) -> str:
+    """Explanation paths as stored on a prediction edge: ``[[node ids], [relations], [forward 0/1], weight]`` each.
+
+    Names are left out: they are read from the graph when the paths are shown, so a renamed
+    entity never shows its old name.
+    """
+    return json.dumps([[list(p.node_ids), list(p.relations), [int(f) for f in p.forward], w] for p, w in paths],
+                      separators=(",", ":"))
+
+
+def paths_from_json(text: str | None) -> list[tuple[Path, float]]:
+    """The inverse of :func:`paths_to_json` (names None); nothing for a prediction stored without paths."""
+    return [(Path(tuple(nodes), (None,) * len(nodes), tuple(relations), tuple(bool(f) for f in forward)), float(w))
+            for nodes, relations, forward, w in json.loads(text or "[]")]
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,8 @@ checked value and nothing else:
 
 * ``{{labels}}``: zero or more ``:`Label``` segments (names checked, backtick-quoted);
 * ``{{type}}``: one backtick-quoted relationship type;
+* ``{{types}}``: one or more of them, joined by ``|`` (FalkorDB resolves ``type(r)`` of an edge
+  matched without a type by searching every relation type, 0.35 ms an edge on Last.FM's 62);
 * ``{{hops}}``: a path length, an int from 1 to :data:`MAX_HOPS`.
 
 Values always travel as ``$params``.
@@ -58,6 +60,7 @@ def render(
     *,
     labels: tuple[str, ...] = (),
     type: str | None = None,
+    types: tuple[str, ...] = (),
     hops: int | None = None,
 ) -> str:
     """Return query ``name`` with its placeholders filled from checked values.
@@ -75,10 +78,14 @@ def render(
             if type is None:
                 raise InvalidInput(f"query {name}", None, "a relationship type")
             return quote(type)
+        if key == "types":
+            if not types:
+                raise InvalidInput(f"query {name}", types, "one or more relationship types")
+            return "|".join(quote(t) for t in types)
         if key == "hops":
             if not isinstance(hops, int) or not 1 <= hops <= MAX_HOPS:
                 raise InvalidInput(f"query {name}", hops, f"a number of hops from 1 to {MAX_HOPS}")
             return str(hops)
-        raise InvalidInput(f"query {name}", key, "a known placeholder (labels, type, hops)")
+        raise InvalidInput(f"query {name}", key, "a known placeholder (labels, type, types, hops)")
 
     return _PLACEHOLDER.sub(fill, text)

@@ -3,35 +3,28 @@ paths that support it, rendered as sentences.
 
 Scores come from the latest succeeded completion job of the interaction relation (``WATCHED``,
 ``LISTENED_TO``, ...): its visible predictions for the user, minus the items the user already
-has. Each item's explanation is read from the graph, never made up: fact paths of at most three
-hops from the user to the item, so every path shown exists (faithful by construction). A path's
-weight is how much the model believes it times how specific it is:
-
-* each hop counts the model's plausibility of that fact, ``sigmoid(score)``, when the job's model
-  can be loaded back (shallow models; see :mod:`kgplatform.completion.saved`);
-* each intermediate node counts ``1 / log2(2 + degree)``, so a path through a blockbuster genre
-  with thousands of films is worth less than one through a director of five, and hubs do not
-  drown everything else.
+has, or its model on demand for a user it wrote nothing for. Explanations are fact paths of at
+most three hops from the user to the item (see :mod:`kgplatform.explain` for how they are
+weighed). The job stored its best paths with each prediction; a request re-checks them against
+the live graph in one query and shows only those whose every edge still exists, and searches
+the graph itself for the items whose stored paths no longer all hold, for on-demand items, and
+when it asks for more paths than the job stored. Either way every path shown exists.
 """
 
 from __future__ import annotations
 
-import math
-from dataclasses import asdict, dataclass
-from typing import Any, NamedTuple
+from dataclasses import asdict, dataclass, replace
+from typing import Any
 
 from kgplatform.completion.saved import SavedModel, load_saved_model
-from kgplatform.completion.text import readable
-from kgplatform.domain import Path
+from kgplatform.domain import Path, paths_from_json
 from kgplatform.errors import InvalidInput, NotFound
-from kgplatform.jobs.records import JobBook
+from kgplatform.explain import MAX_PATHS, StoreEdges, best_paths, facts, find_paths, model_beliefs, sentence
+from kgplatform.jobs.records import JobBook, JobRecord
 from kgplatform.names import check_relation
 from kgplatform.store.base import GraphStore
 
-#: Paths per item judged by the model (the most specific by degree; the rest are not worth a look).
-CANDIDATE_PATHS = 30
-#: Edges read around any one node: keeps a request bounded on any graph (see :func:`explain`).
-EDGES_PER_NODE = 300
+Weighed = list[tuple[Path, float]]
 
 
 @dataclass(frozen=True)
@@ -85,21 +78,36 @@ def recommend(store: GraphStore, user: str, relation: str, *, k: int = 10, paths
         InvalidInput: a bad relation, ``k`` or ``paths``, or no finished job has completed ``relation``.
     """
     check_relation(relation, "relation")
-    for name, value, most in (("k", k, 100), ("paths", paths, 10)):
+    for name, value, most in (("k", k, 100), ("paths", paths, MAX_PATHS)):
         if not isinstance(value, int) or not 0 <= value <= most or (name == "k" and value == 0):
             raise InvalidInput(name, value, f"an integer from {1 if name == 'k' else 0} to {most}")
-    if store.get_entity(user) is None:
+    if (person := store.get_entity(user)) is None:
         raise NotFound("user", user, "the id of an entity in the graph")
-    job_id = job_id or _latest_job(store, relation)
-    rows = store.run_named("list_user_predictions", {"user": user, "relation": relation, "job_id": job_id,
+    job = JobBook(store).get(job_id) if job_id else _latest_job(store, relation)
+    job_dir = store.settings.data_dir.resolve() / "jobs" / job.job_id
+    rows = store.run_named("list_user_predictions", {"user": user, "relation": relation, "job_id": job.job_id,
                                                      "limit": k}, type=relation)
-    model = load_saved_model(store.settings.data_dir.resolve() / "jobs" / job_id)
-    if not rows and model is not None:  # a user the job wrote nothing for: ask its model now
+    if not rows and (model := load_saved_model(job_dir)) is not None:  # a user the job wrote nothing for
         rows = _score_on_demand(store, model, user, relation, k)
-    explained = explain(store, user, {row["item"]: row["name"] for row in rows}, paths, model) if paths else {}
-    items = [Recommendation(row["item"], row["name"], float(row["score"]), explained.get(row["item"], []))
-             for row in rows]
-    return Recommendations(user, relation, job_id, items)
+    explained: dict[str, Weighed] = {}
+    if paths:
+        if int(job.spec.get("explain", 0)) >= paths:
+            explained = _still_true(store, {row["item"]: paths_from_json(row["paths"])[:paths]
+                                            for row in rows if row.get("paths") is not None})
+        if unexplained := [row["item"] for row in rows if row["item"] not in explained]:
+            explained |= _search(store, user, unexplained, paths, load_saved_model(job_dir))
+    names = {row["item"]: row["name"] for row in rows} | {user: person.name}
+    items = [Recommendation(row["item"], row["name"], float(row["score"]),
+                            [_shown(p, w, names) for p, w in explained.get(row["item"], [])]) for row in rows]
+    return Recommendations(user, relation, job.job_id, items)
+
+
+def _latest_job(store: GraphStore, relation: str) -> JobRecord:
+    found = JobBook(store).list_jobs(status="succeeded", relation=relation, limit=1)
+    if not found:
+        raise InvalidInput("relation", relation, "a relation that a finished completion job has completed "
+                           f"(run: kgplatform complete --relations {relation})")
+    return found[0]
 
 
 def _score_on_demand(store: GraphStore, model: SavedModel, user: str, relation: str, k: int) -> list[dict[str, Any]]:
@@ -119,106 +127,31 @@ def _score_on_demand(store: GraphStore, model: SavedModel, user: str, relation: 
     return [{"item": row["item"], "name": row["name"], "score": round(p, 6)} for p, row in ranked]
 
 
-def _latest_job(store: GraphStore, relation: str) -> str:
-    found = JobBook(store).list_jobs(status="succeeded", relation=relation, limit=1)
-    if not found:
-        raise InvalidInput("relation", relation, "a relation that a finished completion job has completed "
-                           f"(run: kgplatform complete --relations {relation})")
-    return found[0].job_id
+def _still_true(store: GraphStore, stored: dict[str, Weighed]) -> dict[str, Weighed]:
+    """The items whose stored paths all still exist, with the paths named from the graph as it is now.
 
-
-class Edge(NamedTuple):
-    """A fact edge seen from ``node``: its relation, the node at the other end, and its direction."""
-
-    node: str
-    relation: str
-    other: str
-    other_name: str | None
-    outgoing: bool  # the edge points from ``node`` to ``other``
-
-
-def explain(store: GraphStore, user: str, items: dict[str, str | None], limit: int,
-            model: SavedModel | None = None) -> dict[str, list[Explanation]]:
-    """Up to ``limit`` fact paths of 2 or 3 hops from ``user`` to each item (id -> name), best supported first.
-
-    Paths are found meeting in the middle, with three queries for all items together: the user's
-    edges, the items' edges, and the edges of the user's neighbours, joined here. Enumerating
-    3-hop paths from the user instead walks through every neighbour of every popular item (a
-    Last.FM request took 1.9 s that way). Each node contributes at most ``EDGES_PER_NODE`` edges:
-    the paths lost are those through hubs, the least specific ones.
+    One query checks every hop of every item. An item with any path gone is left out, to be
+    searched again; an item the job found no path for keeps none.
     """
-    degrees: dict[str, int] = {}
-    around_user = {e.other: e for e in _edges(store, [user], degrees)}
-    around_items = _edges(store, list(items), degrees)
-    names = {e.other: e.other_name for e in [*around_user.values(), *around_items]} | dict(items)
-    by_other: dict[str, list[Edge]] = {}
-    for e in around_items:
-        by_other.setdefault(e.other, []).append(e)
-    found: dict[str, list[Path]] = {item: [] for item in items}
-    for middle, edges in by_other.items():  # user - middle - item
-        if middle in around_user:
-            for e in edges:
-                found[e.node].append(_path([user, middle, e.node], [around_user[middle], e], names))
-    for link in _edges(store, sorted(around_user), degrees):  # user - x - y - item
-        for e in by_other.get(link.other, []):
-            if user != link.other and e.node != link.node:
-                found[e.node].append(_path([user, link.node, link.other, e.node], [around_user[link.node], link, e],
-                                           names))
-    unknown = sorted({n for paths in found.values() for p in paths for n in p.node_ids[1:-1]} - degrees.keys())
-    degrees |= {row["id"]: int(row["degree"]) for row in store.run_named("count_degrees", {"ids": unknown})}
-    return {item: _best(paths, degrees, model, limit) for item, paths in found.items()}
+    hops = sorted({fact for weighed in stored.values() for p, _ in weighed for fact in facts(p)})
+    rows = store.run_named("verify_paths", {"hops": [{"h": h, "r": r, "t": t} for h, r, t in hops]},
+                           types=tuple(sorted({r for _, r, _ in hops}))) if hops else []
+    exists = {(row["h"], row["r"], row["t"]) for row in rows}
+    names = {row["h"]: row["h_name"] for row in rows} | {row["t"]: row["t_name"] for row in rows}
+    return {item: [(replace(p, node_names=tuple(names.get(n) for n in p.node_ids)), w) for p, w in weighed]
+            for item, weighed in stored.items() if all(set(facts(p)) <= exists for p, _ in weighed)}
 
 
-def _best(paths: list[Path], degrees: dict[str, int], model: SavedModel | None, limit: int) -> list[Explanation]:
-    """The ``limit`` best paths: shortlisted by specificity, then weighed by the model too."""
-    shortlist = sorted(set(paths), key=lambda p: (-path_weight(p, degrees), len(p), p.node_ids))[:CANDIDATE_PATHS]
-    beliefs = _hop_beliefs(shortlist, model)
-    weights = {p: path_weight(p, degrees) * beliefs.get(p, 1.0) for p in shortlist}
-    ranked = sorted(shortlist, key=lambda p: (-weights[p], len(p), p.node_ids))[:limit]
-    return [Explanation([{"id": i, "name": n} for i, n in zip(p.node_ids, p.node_names, strict=True)],
-                        list(p.relations), list(p.forward), round(weights[p], 6), sentence(p)) for p in ranked]
+def _search(store: GraphStore, user: str, items: list[str], limit: int, model: SavedModel | None) -> dict[str, Weighed]:
+    """Paths found in the live graph now, weighed by the job's model when it loads back."""
+    source = StoreEdges(store)
+    believe = model_beliefs(model.score_facts, model.entities, model.relations) if model is not None else None
+    return best_paths(source, find_paths(source, user, items), limit, believe)
 
 
-def _edges(store: GraphStore, ids: list[str], degrees: dict[str, int]) -> list[Edge]:
-    """The fact edges of ``ids``, at most ``EDGES_PER_NODE`` for each; their degrees go into ``degrees``."""
-    rows = store.run_named("list_neighbours", {"ids": ids, "per_node": EDGES_PER_NODE})
-    degrees.update((row["id"], int(row["degree"])) for row in rows)
-    return [Edge(row["id"], row["type"], row["other"], row["name"], bool(row["outgoing"])) for row in rows]
-
-
-def _path(nodes: list[str], edges: list[Edge], names: dict[str, str | None]) -> Path:
-    """A path through ``nodes``; ``edges[i]`` joins nodes i and i+1, seen from either end."""
-    forward = tuple(e.outgoing == (e.node == nodes[i]) for i, e in enumerate(edges))
-    return Path(tuple(nodes), tuple(names.get(n) for n in nodes), tuple(e.relation for e in edges), forward)
-
-
-def path_weight(path: Path, degrees: dict[str, int]) -> float:
-    """Product over intermediate nodes of ``1 / log2(2 + degree)``: short paths through rare nodes weigh most."""
-    return math.prod(1 / math.log2(2 + degrees.get(node, 0)) for node in path.node_ids[1:-1])
-
-
-def _facts(path: Path) -> list[tuple[str, str, str]]:
-    """The path's edges as (head, relation, tail) facts, in their stored direction."""
-    return [(path.node_ids[i], r, path.node_ids[i + 1]) if forward else (path.node_ids[i + 1], r, path.node_ids[i])
-            for i, (r, forward) in enumerate(zip(path.relations, path.forward, strict=True))]
-
-
-def _hop_beliefs(paths: list[Path], model: SavedModel | None) -> dict[Path, float]:
-    """Product of the model's plausibility of each hop, per path (hops it cannot judge count 1)."""
-    if model is None or not paths:
-        return {}
-    facts = [fact for p in paths for fact in _facts(p)]
-    scores = iter(model.plausibility(facts))
-    return {p: math.prod(s if s is not None else 1.0 for s in (next(scores) for _ in p.relations)) for p in paths}
-
-
-def sentence(path: Path) -> str:
-    """The path as words: 'you watched Collateral; Michael Mann directed Collateral; Michael Mann directed Heat'."""
-    names = [name or readable(node) for node, name in zip(path.node_ids, path.node_names, strict=True)]
-    names[0] = "you"
-    clauses = []
-    for i, (relation, forward) in enumerate(zip(path.relations, path.forward, strict=True)):
-        head, tail = (names[i], names[i + 1]) if forward else (names[i + 1], names[i])
-        clauses.append(f"{head} {readable(relation)} {tail}")
-    return "; ".join(clauses)
-
+def _shown(path: Path, weight: float, names: dict[str, str | None]) -> Explanation:
+    """The path as the API shows it; ``names`` fills in the ends, which the search does not name."""
+    path = replace(path, node_names=tuple(n or names.get(i) for i, n in zip(path.node_ids, path.node_names,
+                                                                             strict=True)))
+    return Explanation([{"id": i, "name": n} for i, n in zip(path.node_ids, path.node_names, strict=True)],
+                       list(path.relations), list(path.forward), weight, sentence(path))

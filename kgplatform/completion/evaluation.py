@@ -45,6 +45,14 @@ class Scorer(Protocol):
         ...
 
 
+class FactScorer(Scorer, Protocol):
+    """A scorer that also scores given facts one by one (explanations weigh each hop of a path with it)."""
+
+    def score_facts(self, triples: torch.Tensor) -> torch.Tensor:
+        """``[F, 3]`` (head, relation, tail) -> ``[F]`` scores on the scale of ``score_tails``."""
+        ...
+
+
 @dataclass(frozen=True)
 class Evaluation:
     """Filtered ranking metrics of one model on one test set.

@@ -1,6 +1,6 @@
 """Train the scorer a job asked for: a structure model, the text model, or the hybrid of both.
 
-What comes back is a :class:`~kgplatform.completion.evaluation.Scorer` and an account of the
+What comes back is a :class:`~kgplatform.completion.evaluation.FactScorer` and an account of the
 training, so the rest of the job (evaluate, calibrate, predict, write back) is the same for
 every model.
 """
@@ -15,7 +15,7 @@ from typing import Any
 import torch
 from torch import Tensor
 
-from kgplatform.completion.evaluation import Scorer, evaluate
+from kgplatform.completion.evaluation import FactScorer, evaluate
 from kgplatform.completion.hybrid import HybridScorer, fit_hybrid
 from kgplatform.completion.text import DEFAULT_FIELDS, graph_text
 from kgplatform.completion.textmodel import train_text_model
@@ -31,7 +31,7 @@ Progress = Callable[[str, float, dict[str, float]], None]
 class Fitted:
     """A trained scorer and what to record about its training."""
 
-    scorer: Scorer
+    scorer: FactScorer
     best_valid_mrr: float
     seed: int
     summary: dict[str, Any]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from kgplatform.completion.evaluation import Scorer, evaluate
+from kgplatform.completion.evaluation import FactScorer, evaluate
 
 WEIGHTS = tuple(round(i / 10, 1) for i in range(11))
 
@@ -26,7 +26,7 @@ def standardise(scores: Tensor) -> Tensor:
 class HybridScorer:
     """``weight`` times the structure model's standardised scores plus the rest times the text model's."""
 
-    def __init__(self, structure: Scorer, text: Scorer, weight: float) -> None:
+    def __init__(self, structure: FactScorer, text: FactScorer, weight: float) -> None:
         self.structure, self.text, self.weight = structure, text, weight
 
     def _mix(self, structure: Tensor, text: Tensor) -> Tensor:
@@ -40,8 +40,13 @@ class HybridScorer:
     def score_heads(self, relations: Tensor, tails: Tensor) -> Tensor:
         return self._mix(self.structure.score_heads(relations, tails), self.text.score_heads(relations, tails))
 
+    @torch.no_grad()
+    def score_facts(self, triples: Tensor) -> Tensor:
+        """The structure part's scores: the mix standardises whole rows, which single facts do not have."""
+        return self.structure.score_facts(triples)
 
-def fit_hybrid(structure: Scorer, text: Scorer, valid: Tensor, known: Tensor,
+
+def fit_hybrid(structure: FactScorer, text: FactScorer, valid: Tensor, known: Tensor,
                num_entities: int) -> tuple[HybridScorer, dict[float, float]]:
     """The weight with the best validation MRR, and the validation MRR of every weight tried."""
     tried = {w: evaluate(HybridScorer(structure, text, w), valid, known, num_entities).metrics["mrr"]

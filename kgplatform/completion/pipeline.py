@@ -32,6 +32,7 @@ from kgplatform.completion.text import DEFAULT_FIELDS, GraphText, graph_text
 from kgplatform.completion.training import TrainConfig
 from kgplatform.domain import Prediction
 from kgplatform.errors import Interrupted, InvalidInput
+from kgplatform.explain import MAX_PATHS, SnapshotEdges, explain_predictions, model_beliefs
 from kgplatform.store.base import GraphStore
 from kgplatform.subgraph import Subgraph, pull_subgraph
 
@@ -54,6 +55,8 @@ class CompletionSpec:
         since: inductive job (text model): a job id, or an ISO date; propose edges for the entities
             added since, with that job's model (or the latest text model), without retraining.
         rerank_top: re-rank each anchor's top candidates this deep with the configured LLM (0: no).
+        explain: explanation paths stored with each prediction (0: none); a recommendation asking
+            for at most this many reads them instead of searching the graph.
     """
 
     train: TrainConfig = field(default_factory=TrainConfig)
@@ -69,11 +72,14 @@ class CompletionSpec:
     text_fields: tuple[str, ...] = DEFAULT_FIELDS
     since: str = ""
     rerank_top: int = 0
+    explain: int = 3
 
     def validated(self) -> CompletionSpec:
         """Check the fields and fix the seed; raises InvalidInput naming the field."""
         if not isinstance(self.top_k, int) or self.top_k < 1:
             raise InvalidInput("top_k", self.top_k, "a positive integer")
+        if not isinstance(self.explain, int) or not 0 <= self.explain <= MAX_PATHS:
+            raise InvalidInput("explain", self.explain, f"0 (no explanations) to {MAX_PATHS} paths per prediction")
         if not isinstance(self.rerank_top, int) or self.rerank_top < 0:
             raise InvalidInput("rerank_top", self.rerank_top, "0 (no re-ranking) or a positive number of candidates")
         if self.since and self.train.model != "text":
@@ -168,6 +174,11 @@ def run_completion(store: GraphStore, spec: CompletionSpec, *, artifacts_root: P
     predictions = predict(scorer, calibration, sub, targets, known, spec, job_id, rerank=rerank)
     if rerank is not None:
         metrics.update({k: float(v) for k, v in rerank[0].report().items()})
+    if spec.explain:
+        report("explain", 0.0, metrics)
+        relation_index = {r: i for i, r in enumerate(sub.relation_types)}
+        predictions = explain_predictions(SnapshotEdges(sub), predictions, spec.explain,
+                                          model_beliefs(scorer.score_facts, sub.entity_index, relation_index))
     report("write", 0.0, metrics)
     written = store.write_predictions(job_id, spec.train.model, predictions)
     if publish:

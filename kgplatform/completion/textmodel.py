@@ -150,6 +150,13 @@ class TextScorer:
         """Scores ``[B, N]`` of every entity as the head, through the reciprocal relation."""
         return self.score_tails(tails, relations + self.num_relations)
 
+    @torch.no_grad()
+    def score_facts(self, triples: Tensor) -> Tensor:
+        """Scores ``[F]`` of given facts: each query against its own tail only."""
+        triples = triples.cpu()
+        tails = self.entities[triples[:, 2].to(self.entities.device)]
+        return (self._query(triples[:, 0], triples[:, 1]) * tails).sum(-1) * self.model.scale.detach()
+
 
 @dataclass
 class TextResult:

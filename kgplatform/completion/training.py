@@ -217,6 +217,13 @@ class ModelScorer:
         """Scores ``[B, N]`` of every entity as the head of ``(relation, tail)``."""
         return self.score_tails(tails, relations + self.num_relations)
 
+    @torch.no_grad()
+    def score_facts(self, triples: Tensor) -> Tensor:
+        """Scores ``[F]`` of given (head, relation, tail) facts, without scoring every entity."""
+        triples = triples.to(self.device)
+        q = self.model.query(self.ent, self.rel, triples[:, 0], triples[:, 1])
+        return self.model.score_candidates(self.ent, q, triples[:, 2:3])[:, 0].float()
+
 
 def train_model(
     train: Tensor,

@@ -29,6 +29,7 @@ from kgplatform.domain import (
     Path,
     Prediction,
     QueryResult,
+    paths_to_json,
 )
 from kgplatform.errors import InvalidInput
 from kgplatform.names import ENTITY, PREDICTED, RESERVED_LABELS, check_label, check_relation
@@ -321,7 +322,8 @@ class GraphStore(ABC):
         """Write a job's predictions, hidden until :meth:`publish_predictions`; replays write nothing new."""
         created_at = int(time.time() * 1000)
         rows = [{"h": p.head, "t": p.tail, "relation": check_relation(p.relation, "prediction"),
-                 "score": float(p.score), "rank": int(p.rank)} for p in predictions]
+                 "score": float(p.score), "rank": int(p.rank),
+                 "paths": None if p.paths is None else paths_to_json(p.paths)} for p in predictions]
         extra = {"job_id": job_id, "model": model, "created_at": created_at}
         return self._write_batches("write_predictions", {None: rows}, extra)
 

@@ -29,8 +29,9 @@ SAMPLES: dict[str, Any] = {
     "worker": "host:1", "now_ms": 1000, "lease_ms": 3000, "max_attempts": 3, "stage": "train", "percent": 50.0,
     "live": "{}", "metrics": "{}", "details": "{}", "written": 0, "error": None, "lost_error": "lost",
     "props": {"status": "queued", "relations": ["LIKES"]}, "since": None, "until": None, "per_node": 5, "user": "alice",
+    "hops": [{"h": "alice", "r": "LIKES", "t": "matrix"}],
 }
-PLACEHOLDERS: dict[str, Any] = {"labels": ("Entity",), "type": "LIKES", "hops": 2}
+PLACEHOLDERS: dict[str, Any] = {"labels": ("Entity",), "type": "LIKES", "types": ("LIKES", "DIRECTED"), "hops": 2}
 
 
 def _declared(text: str) -> set[str]:

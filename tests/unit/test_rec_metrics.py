@@ -7,7 +7,8 @@ import math
 import pytest
 import torch
 
-from kgplatform.rec_evaluation import auc, f1, recall_ndcg, sample_negatives, split_per_user
+from kgplatform.rec_evaluation import auc, f1, interactions_of, recall_ndcg, sample_negatives, split_per_user
+from kgplatform.subgraph import Subgraph
 
 
 def test_recall_and_ndcg_skip_training_items_and_use_the_ideal_dcg() -> None:
@@ -35,3 +36,19 @@ def test_negatives_are_never_interactions() -> None:
     every = torch.tensor([[0, i] for i in range(8)] + [[1, 0]])
     negatives = sample_negatives(every[:8], every, num_items=10, seed=0)
     assert negatives.shape == (8, 2) and set(negatives[:, 1].tolist()) <= {8, 9}
+
+
+def test_linked_only_keeps_the_items_the_knowledge_graph_knows_as_kgcn_does() -> None:
+    """u listened to a, b and c; only a and c have a KG edge (a genre, a band member)."""
+    ids = ["a", "b", "c", "genre", "member", "u"]
+    edges = [("u", "LISTENED", "a"), ("u", "LISTENED", "b"), ("u", "LISTENED", "c"), ("a", "GENRE", "genre"),
+             ("member", "MEMBER_OF", "c")]
+    types = ["GENRE", "LISTENED", "MEMBER_OF"]
+    sub = Subgraph(ids, types, torch.tensor([[ids.index(h) for h, _, _ in edges], [ids.index(t) for _, _, t in edges]]),
+                   torch.tensor([types.index(r) for _, r, _ in edges]), torch.zeros(len(edges), dtype=torch.bool))
+    every, kg = interactions_of(sub, "LISTENED")
+    linked, same_kg = interactions_of(sub, "LISTENED", linked_only=True)
+    assert [ids[i] for i in every.items.tolist()] == ["a", "b", "c"] and every.pairs.shape[0] == 3
+    assert [ids[i] for i in linked.items.tolist()] == ["a", "c"]
+    assert [ids[i] for i in linked.items[linked.pairs[:, 1]].tolist()] == ["a", "c"]
+    assert torch.equal(kg, same_kg) and kg.shape[0] == 2
