@@ -9,6 +9,15 @@
 
 # Python 3.11, as ./dev and CI run it; a pinned Debian release so that a rebuild gets the same system.
 ARG PYTHON_IMAGE=python:3.11-slim-bookworm
+ARG NODE_IMAGE=node:20-bookworm-slim
+
+# The web UI's front-end libraries (cytoscape, CodeMirror, uPlot), from npm by the lock file; the
+# developer tooling (devDependencies) stays out. Only node_modules goes into the image, not Node.
+FROM ${NODE_IMAGE} AS assets
+WORKDIR /assets
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund
+
 FROM ${PYTHON_IMAGE}
 
 # Where torch comes from. PyTorch's CPU index has small CPU-only wheels; PyPI's default Linux wheel is
@@ -48,7 +57,9 @@ RUN --mount=type=bind,target=/src,rw pip install --no-deps /src
 # KG_STORE=neo4j: this image is the production one (see above); docker-compose.yml sets the rest.
 ENV HF_HUB_OFFLINE=1 \
     KG_STORE=neo4j \
-    KG_DATA_DIR=/data
+    KG_DATA_DIR=/data \
+    KG_NODE_MODULES=/opt/kgplatform/node_modules
+COPY --from=assets /assets/node_modules /opt/kgplatform/node_modules
 
 # Not root: a fixed uid owns /data, so the named volume (which Docker seeds from the image directory,
 # ownership included) is writable by every service built from this image.

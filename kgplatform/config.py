@@ -43,6 +43,13 @@ class Settings:
         llm_timeout_s, llm_token_budget: per call, and per job.
         interaction_relation: the relation between users and items that recommendations
             complete (``WATCHED``, ``LISTENED_TO``); the CLI and API may name another.
+        users: web accounts, ``name:role:hash`` separated by ``;`` (role ``admin`` or ``reader``;
+            the hash from ``kgplatform hash-password``); admins may write from the browser.
+        secret_key: signs the web session cookie; empty means a random key kept in the data
+            directory (shared by every web process on this machine).
+        read_requires_login: the web UI and read API refuse anonymous callers too.
+        node_modules: where npm installed the web UI's front-end libraries; empty means the
+            checkout's ``node_modules`` (``./dev`` runs ``npm ci`` there).
     """
 
     store: StoreKind = "embedded"
@@ -69,6 +76,10 @@ class Settings:
     llm_timeout_s: float = 30.0
     llm_token_budget: int = 200_000
     interaction_relation: str = ""
+    users: str = ""
+    secret_key: str = ""
+    read_requires_login: bool = False
+    node_modules: str = ""
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, **overrides: object) -> Settings:
@@ -88,7 +99,8 @@ class Settings:
             ("pull_workers", int), ("api_token", str), ("job_lease_s", float), ("job_max_attempts", int),
             ("job_time_limit_s", int), ("worker_max_tasks", int), ("llm_url", str), ("llm_model", str),
             ("llm_api_key", str), ("llm_timeout_s", float), ("llm_token_budget", int),
-            ("interaction_relation", str),
+            ("interaction_relation", str), ("users", str), ("secret_key", str), ("read_requires_login", _flag),
+            ("node_modules", str),
         ):
             raw = env.get(f"KG_{name.upper()}")
             if raw is None or raw == "":
@@ -96,7 +108,8 @@ class Settings:
             try:
                 values[name] = kind(raw)
             except ValueError:
-                raise InvalidInput(f"KG_{name.upper()}", raw, f"a value of type {kind.__name__}") from None
+                raise InvalidInput(f"KG_{name.upper()}", raw,
+                                   "true or false" if kind is _flag else f"a value of type {kind.__name__}") from None
         values.update({k: v for k, v in overrides.items() if v is not None})
         if values.get("store", "embedded") not in ("embedded", "neo4j"):
             raise InvalidInput("KG_STORE", values["store"], "'embedded' or 'neo4j'")
@@ -109,3 +122,11 @@ class Settings:
         values = {f.name: getattr(self, f.name) for f in fields(self)}
         values["data_dir"] = self.data_dir.resolve()
         return {f"KG_{name.upper()}": str(value) for name, value in values.items()}
+
+
+def _flag(raw: str) -> bool:
+    """A yes/no setting: ``true``/``1``/``yes``/``on`` or ``false``/``0``/``no``/``off``, any case."""
+    value = raw.strip().lower()
+    if value not in ("true", "1", "yes", "on", "false", "0", "no", "off"):
+        raise ValueError(raw)
+    return value in ("true", "1", "yes", "on")

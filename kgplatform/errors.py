@@ -35,6 +35,10 @@ class QueryError(KGError):
     """A Cypher query was rejected by the store (syntax, semantics, timeout, or a write in read mode)."""
 
 
+class WriteRefused(QueryError):
+    """A query sent as read-only would write (the store's read-only mode refused it)."""
+
+
 class StoreUnavailable(KGError):
     """The graph store cannot be reached or started."""
 

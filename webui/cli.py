@@ -18,3 +18,18 @@ def serve(ctx: click.Context, host: str, port: int) -> None:
     app = create_app(settings_of(ctx))
     click.echo(f"kgplatform web app on http://{host}:{port}/ (API under /api)")
     app.run(host=host, port=port, threaded=True, use_reloader=False)
+
+
+@click.command("hash-password")
+@click.option("--name", required=True, help="The account name (letters, digits, '_', '.' and '-').")
+@click.option("--role", type=click.Choice(["admin", "reader"]), default="reader", show_default=True)
+@click.password_option(help="Asked for when not given (twice).")
+def hash_password(name: str, role: str, password: str) -> None:
+    """Print a KG_USERS entry (name:role:hash) for one web account; the password itself is never stored."""
+    from werkzeug.security import generate_password_hash
+
+    from webui.access import ACCOUNT_NAME
+
+    if not ACCOUNT_NAME.fullmatch(name):
+        raise click.BadParameter("letters, digits, '_', '.' and '-' only (at most 64)", param_hint="--name")
+    click.echo(f"{name}:{role}:{generate_password_hash(password)}")

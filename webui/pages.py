@@ -1,4 +1,4 @@
-"""Browser pages. For now one: the overview (graph counts and recent jobs); the UI issue adds the rest."""
+"""The overview page: graph counts and recent jobs (the other pages have their own blueprints)."""
 
 from __future__ import annotations
 

@@ -237,11 +237,39 @@ class GraphStore(ABC):
         rows = self.run_named("get_entity", {"id": entity_id})
         return _entity(rows[0]) if rows else None
 
-    def neighbourhood(self, entity_id: str, limit: int = 100) -> list[Neighbour]:
-        """Fact edges around an entity (both directions), predictions excluded."""
-        rows = self.run_named("get_neighbourhood", {"id": entity_id, "limit": _positive(limit, "limit")})
+    def neighbourhood(self, entity_id: str, limit: int = 100, *, relation: str | None = None,
+                      skip: int = 0) -> list[Neighbour]:
+        """Fact edges around an entity (both directions), predictions excluded, by relation then id.
+
+        ``relation``: only this type; ``skip``: leave out the first ones (the next page of a hub).
+        """
+        if relation is not None:
+            check_relation(relation, "relation")
+        if not isinstance(skip, int) or skip < 0:
+            raise InvalidInput("skip", skip, "a non-negative integer")
+        rows = self.run_named("get_neighbourhood", {"id": entity_id, "relation": relation, "skip": skip,
+                                                    "limit": _positive(limit, "limit")})
         return [Neighbour(r["relation"], bool(r["outgoing"]), r["id"], _labels(r["labels"]), r["name"])
                 for r in rows]
+
+    def degree(self, entity_id: str) -> int:
+        """How many fact edges the entity has (either direction)."""
+        rows = self.run_named("count_degrees", {"ids": [entity_id]})
+        return int(rows[0]["degree"]) if rows else 0
+
+    def entity_predictions(self, entity_id: str, limit: int = 100) -> list[tuple[Neighbour, Prediction]]:
+        """The visible, not rejected predictions touching an entity (either end), best first."""
+        rows = self.run_named("list_entity_predictions", {"id": entity_id, "limit": _positive(limit, "limit")})
+        return [(Neighbour(r["relation"], bool(r["outgoing"]), r["id"], _labels(r["labels"]), r["name"]),
+                 Prediction(entity_id if r["outgoing"] else r["id"], r["relation"],
+                            r["id"] if r["outgoing"] else entity_id, float(r["score"]), int(r["rank"]),
+                            r["model"], r["job_id"], status=r["status"])) for r in rows]
+
+    def edges_among(self, ids: Sequence[str], limit: int = 1000) -> list[Prediction | Edge]:
+        """Facts and visible predictions between the given entities (a graph view of query results)."""
+        rows = self.run_named("list_edges_among", {"ids": list(ids), "limit": _positive(limit, "limit")})
+        return [Prediction(r["source"], r["relation"], r["target"], float(r["score"]), 0, "", "")
+                if r["type"] == PREDICTED else Edge(r["source"], r["type"], r["target"]) for r in rows]
 
     def paths_between(self, source: str, target: str, max_hops: int = 3, limit: int = 10) -> list[Path]:
         """Fact paths between two entities, shortest first, at most ``max_hops`` edges each.
@@ -263,7 +291,7 @@ class GraphStore(ABC):
         return found
 
     def search_entities(self, text: str, limit: int = 20) -> list[Entity]:
-        """Entities whose name contains ``text`` (case-insensitive) or whose id is ``text``."""
+        """Entities whose name (an unnamed one: id) contains ``text``, any case, or whose id is it; best first."""
         rows = self.run_named("search_entities", {"text": text, "limit": _positive(limit, "limit")})
         return [_entity(r) for r in rows]
 

@@ -19,7 +19,7 @@ from falkordb import Node as FNode
 from falkordb import Path as FPath
 
 from kgplatform.config import Settings
-from kgplatform.errors import InvalidInput, QueryError, StoreUnavailable
+from kgplatform.errors import InvalidInput, QueryError, StoreUnavailable, WriteRefused
 from kgplatform.store.base import GraphStore, Rows, plain_edge, plain_node
 
 log = logging.getLogger(__name__)
@@ -49,7 +49,9 @@ class FalkorDBStore(GraphStore):
         except redis.ConnectionError as exc:
             raise StoreUnavailable(f"FalkorDB at {self.host}:{self.port} is unreachable: {exc}") from exc
         except redis.ResponseError as exc:
-            raise QueryError(_explain(str(exc), write)) from exc
+            if not write and "read-only" in str(exc):
+                raise WriteRefused(f"this query writes, and the caller may only read ({exc})") from exc
+            raise QueryError(str(exc)) from exc
         columns = [str(h[1]) for h in result.header] if result.header else []
         return columns, [[_plain(v) for v in row] for row in result.result_set]
 
@@ -129,12 +131,6 @@ def _literal(value: Any) -> str:
     if isinstance(value, Mapping):
         return "{" + ",".join(f"{_key(k)}:{_literal(v)}" for k, v in value.items()) + "}"
     raise InvalidInput("parameter value", value, "a string, number, boolean, null, list or map")
-
-
-def _explain(message: str, write: bool) -> str:
-    if not write and "read-only" in message:
-        return f"this query writes, and the caller may only read ({message})"
-    return message
 
 
 def _plain(value: Any) -> Any:

@@ -18,7 +18,7 @@ from neo4j.graph import Node, Path, Relationship
 
 from kgplatform import queries
 from kgplatform.config import Settings
-from kgplatform.errors import QueryError, StoreUnavailable
+from kgplatform.errors import QueryError, StoreUnavailable, WriteRefused
 from kgplatform.store.base import GraphStore, Rows, plain_edge, plain_node
 
 log = logging.getLogger(__name__)
@@ -52,11 +52,22 @@ class Neo4jStore(GraphStore):
         mode = neo4j.WRITE_ACCESS if write else neo4j.READ_ACCESS
         try:
             with self._driver.session(database=self.settings.neo4j_database, default_access_mode=mode) as session:
+                if not write:
+                    self._check_reads_only(session, query, params)
                 return session.execute_write(work) if write else session.execute_read(work)
         except (ServiceUnavailable, SessionExpired) as exc:
             raise StoreUnavailable(f"Neo4j at {self.settings.neo4j_uri} is unreachable: {exc}") from exc
         except Neo4jError as exc:
+            if not write and "AccessMode" in (exc.code or ""):
+                raise WriteRefused(f"this query writes, and the caller may only read ({exc.message})") from exc
             raise QueryError(f"{exc.code}: {exc.message}") from exc
+
+    @staticmethod
+    def _check_reads_only(session: neo4j.Session, query: str, params: Mapping[str, Any]) -> None:
+        """Refuse a query that EXPLAIN says writes: READ access mode alone lets a single server write."""
+        kind = session.run("EXPLAIN " + query, dict(params)).consume().query_type
+        if kind != "r":
+            raise WriteRefused(f"this query writes (query type {kind!r}), and the caller may only read")
 
     def _execute_pairs(self, query: str, params: Mapping[str, Any]) -> tuple[list[Any], list[Any]]:
         _, rows = self._execute(query, params, write=False)

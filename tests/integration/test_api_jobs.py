@@ -15,8 +15,7 @@ from __future__ import annotations
 import base64
 import json
 import time
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -27,20 +26,13 @@ import redis
 from flask import Flask
 from flask.testing import FlaskClient
 
-from kgplatform.config import Settings
-from kgplatform.ingest import load_graph, read_graph
 from kgplatform.jobs.dispatch import record_job
 from kgplatform.jobs.records import JobBook
 from kgplatform.jobs.runner import execute_job
 from kgplatform.jobs.specs import spec_from_json
-from kgplatform.store.server import ensure_server
-from tests.conftest import TINY_KG
-from webui import create_app
+from tests.integration.conftest import AUTH, QUEUES, TOKEN
 
-TOKEN = "secret-token"
-AUTH = {"Authorization": f"Bearer {TOKEN}"}
 SPEC: dict[str, Any] = {"model": "distmult", "relations": ["LIKES"], "epochs": 2}
-QUEUES = ("cpu", "gpu")
 
 
 def _queued_task_args(broker: redis.Redis) -> list[list[Any]]:
@@ -51,52 +43,6 @@ def _queued_task_args(broker: redis.Redis) -> list[list[Any]]:
             body = json.loads(base64.b64decode(json.loads(raw)["body"]))
             found.append(body[0])
     return found
-
-
-@pytest.fixture
-def broker(data_dir: Path) -> Iterator[redis.Redis]:
-    """The Celery broker the dispatcher uses: database 1 of the session's embedded server."""
-    client = redis.Redis.from_url(ensure_server(data_dir).url + "/1")
-    yield client
-    client.close()
-
-
-@pytest.fixture
-def make_app(data_dir: Path, broker: redis.Redis) -> Iterator[Callable[..., Flask]]:
-    """A factory of apps, each on its own fresh graph; graphs and their queued tasks go afterwards."""
-    apps: list[Flask] = []
-
-    def make(**overrides: Any) -> Flask:
-        settings = Settings(store="embedded", data_dir=data_dir, graph=f"test_{uuid.uuid4().hex[:12]}",
-                            **{"api_token": TOKEN, **overrides})
-        app = create_app(settings, TESTING=True)
-        apps.append(app)
-        return app
-
-    yield make
-    for app in apps:
-        store = app.extensions["kg"].store
-        ours = {job.job_id for job in JobBook(store).list_jobs(limit=10_000)}
-        for queue in QUEUES:  # leave no task behind for a worker another test may start on this server
-            for raw in broker.lrange(queue, 0, -1):
-                if json.loads(base64.b64decode(json.loads(raw)["body"]))[0][0] in ours:
-                    broker.lrem(queue, 0, raw)
-        store.drop_graph()
-        store.close()
-
-
-@pytest.fixture
-def app(make_app: Callable[..., Flask]) -> Flask:
-    """An app whose graph holds tests/data/tiny_kg.tsv (relations LIKES, DIRECTED, HAS_GENRE)."""
-    made = make_app()
-    load_graph(made.extensions["kg"].store, read_graph([TINY_KG], "triples"))
-    return made
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    """A test client of ``app``."""
-    return app.test_client()
 
 
 def _submit(client: FlaskClient, spec: dict[str, Any] | None = None) -> str:
@@ -297,7 +243,7 @@ def test_overview_page_shows_counts_and_jobs(client: FlaskClient) -> None:
     assert "No jobs yet" in empty and "12 entities, 14 facts" in empty
     job_id = _submit(client)
     page = client.get("/").get_data(as_text=True)
-    assert f'href="/api/jobs/{job_id}"' in page and ">queued<" in page and "distmult" in page
+    assert f'href="/jobs/{job_id}"' in page and ">queued<" in page and "distmult" in page
 
 
 def test_user_recommendations_over_http(app: Flask, client: FlaskClient, tmp_path: Path) -> None:

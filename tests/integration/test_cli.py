@@ -3,30 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-import uuid
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from tests.conftest import TINY_KG
-
-
-@pytest.fixture
-def kg(data_dir: Path):  # type: ignore[no-untyped-def]
-    """Run ``kgplatform ARGS`` on a fresh graph of the session's server; returns (code, stdout, stderr)."""
-    env = {**os.environ, "KG_DATA_DIR": str(data_dir), "KG_GRAPH": f"cli_{uuid.uuid4().hex[:10]}"}
-
-    def run(*args: str) -> tuple[int, str, str]:
-        done = subprocess.run([sys.executable, "-m", "kgplatform.cli", *args], env=env, capture_output=True,
-                              text=True, timeout=120)
-        return done.returncode, done.stdout, done.stderr
-
-    yield run
-    run("query", "--write", "MATCH (n) DETACH DELETE n")
 
 
 def _json(result: tuple[int, str, str]) -> Any:

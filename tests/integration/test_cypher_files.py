@@ -29,7 +29,7 @@ SAMPLES: dict[str, Any] = {
     "worker": "host:1", "now_ms": 1000, "lease_ms": 3000, "max_attempts": 3, "stage": "train", "percent": 50.0,
     "live": "{}", "metrics": "{}", "details": "{}", "written": 0, "error": None, "lost_error": "lost",
     "props": {"status": "queued", "relations": ["LIKES"]}, "since": None, "until": None, "per_node": 5, "user": "alice",
-    "hops": [{"h": "alice", "r": "LIKES", "t": "matrix"}],
+    "hops": [{"h": "alice", "r": "LIKES", "t": "matrix"}], "skip": 0,
 }
 PLACEHOLDERS: dict[str, Any] = {"labels": ("Entity",), "type": "LIKES", "types": ("LIKES", "DIRECTED"), "hops": 2}
 

@@ -58,10 +58,11 @@ def test_paths_between_shortest_first_with_direction(tiny_store: GraphStore) -> 
 
 def test_search_entities_by_name(store: GraphStore) -> None:
     store.load([Entity("m1", ("Movie",), {"name": "The Matrix"}), Entity("m2", ("Movie",), {"name": "Matrix Reloaded"}),
-                Entity("m3", ("Movie",), {"name": "Alien"})], [])
-    found = [e.id for e in store.search_entities("matrix")]
-    assert found == ["m1", "m2"]  # shortest name first
-    assert [e.id for e in store.search_entities("m3")] == ["m3"]
+                Entity("m3", ("Movie",), {"name": "Alien"}), Entity("m4", ("Movie",), {"name": "Matrix"}),
+                Entity("unnamed-matrix-id")], [])
+    found = [e.id for e in store.search_entities("MATRIX")]
+    assert found == ["m4", "m2", "m1", "unnamed-matrix-id"]  # names starting with it first, then shortest first
+    assert [e.id for e in store.search_entities("m3")] == ["m3"]  # an exact id
 
 
 def test_labels_relations_and_stats(tiny_store: GraphStore) -> None:

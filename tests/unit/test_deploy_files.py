@@ -286,16 +286,17 @@ def test_services_others_wait_for_have_healthchecks(services: dict[str, dict[str
 
 
 def test_web_healthcheck_asks_the_api_where_the_app_listens(services: dict[str, dict[str, Any]]) -> None:
-    """The check requests ``/api/health`` on the port ``serve`` listens on, which is also the published one."""
+    """The check requests ``/api/health`` on the port gunicorn binds, which is also the published one."""
     web = services["web"]
     words = _words(web["command"])
-    port = _option(words, "--port")
-    assert words[:2] == ["kgplatform", "serve"] and port is not None
+    bind = _option(words, "--bind")
+    assert words[0] == "gunicorn" and words[-1] == "webui.wsgi:app" and bind is not None
+    port = bind.rsplit(":", 1)[-1]
     urls = [urlsplit(url) for url in re.findall(r"https?://[^\s'\"]+", " ".join(_words(web["healthcheck"]["test"])))]
     assert [(url.path, url.port) for url in urls] == [("/api/health", int(port))], f"the healthcheck asks {urls}"
     published = [str(item["target"]) if isinstance(item, dict) else str(item).rsplit(":", 1)[-1].split("/")[0]
                  for item in web.get("ports", [])]
-    assert port in published, f"serve listens on {port}, the container publishes {published}"
+    assert port in published, f"gunicorn listens on {port}, the container publishes {published}"
 
 
 @pytest.mark.parametrize("name", KG_SERVICES)

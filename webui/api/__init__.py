@@ -1,4 +1,4 @@
-"""The HTTP API blueprint (``/api``): health and jobs; writes need the API token."""
+"""The HTTP API blueprint (``/api``): health, jobs, recommendations, Cypher; writes need the API token or an admin."""
 
 from __future__ import annotations
 
@@ -6,4 +6,4 @@ from flask import Blueprint
 
 api = Blueprint("api", __name__)
 
-from webui.api import health, jobs, users  # noqa: E402,F401  (they register their routes on the blueprint)
+from webui.api import cypher, graph, health, jobs, users  # noqa: E402,F401  (they register their routes on the blueprint)

@@ -6,6 +6,7 @@ what was expected, before anything is recorded.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from flask import jsonify, request, url_for
@@ -13,14 +14,14 @@ from flask import jsonify, request, url_for
 from kgplatform.errors import InvalidInput
 from kgplatform.jobs.dispatch import submit_job
 from kgplatform.jobs.specs import spec_from_json
+from webui.access import write_required
 from webui.api import api
-from webui.api.auth import token_required
 from webui.api.params import query_int
 from webui.services import services
 
 
 @api.post("/jobs")
-@token_required
+@write_required
 def create_job() -> Any:
     body = request.get_json(silent=True)
     if body is None:
@@ -48,7 +49,19 @@ def show_job(job_id: str) -> Any:
     return jsonify(services().jobs.get(job_id).to_json())
 
 
+@api.get("/jobs/<job_id>/history")
+def job_history(job_id: str) -> Any:
+    """The per-epoch metrics (loss, validation MRR) the job saved with its model; empty until it has."""
+    job = services().jobs.get(job_id)
+    path = services().settings.data_dir / "jobs" / job.job_id / "metrics.json"
+    try:
+        found = json.loads(path.read_text()).get("history", [])
+    except (OSError, ValueError):
+        found = []
+    return jsonify({"job_id": job.job_id, "history": [row for row in found if isinstance(row, dict)]})
+
+
 @api.post("/jobs/<job_id>/cancel")
-@token_required
+@write_required
 def cancel_job(job_id: str) -> Any:
     return jsonify(services().jobs.cancel(job_id).to_json())

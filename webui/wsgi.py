@@ -1,0 +1,7 @@
+"""The WSGI entry point for a production server: ``gunicorn webui.wsgi:app`` (settings from ``KG_*``)."""
+
+from __future__ import annotations
+
+from webui import create_app
+
+app = create_app()
