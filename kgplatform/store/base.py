@@ -9,6 +9,7 @@ gaps are handled by override files in ``cypher/neo4j/``, not by branches here.
 from __future__ import annotations
 
 import logging
+import re
 import time
 import uuid
 from abc import ABC, abstractmethod
@@ -291,9 +292,20 @@ class GraphStore(ABC):
         return found
 
     def search_entities(self, text: str, limit: int = 20) -> list[Entity]:
-        """Entities whose name (an unnamed one: id) contains ``text``, any case, or whose id is it; best first."""
-        rows = self.run_named("search_entities", {"text": text, "limit": _positive(limit, "limit")})
-        return [_entity(r) for r in rows]
+        """Entities by name, best first: the exact id, names containing ``text`` (prefix first, any case),
+        then names with each word of ``text`` within one typo (a full-text index), when room is left.
+
+        Words shorter than :data:`FUZZY_MIN_CHARS` are not matched fuzzily: one edit away from
+        "it" is half the dictionary.
+        """
+        limit = _positive(limit, "limit")
+        found = [_entity(r) for r in self.run_named("search_entities", {"text": text, "limit": limit})]
+        words = [w for w in re.findall(r"[^\W_]+", text.lower()) if len(w) >= FUZZY_MIN_CHARS]
+        if len(found) < limit and words:
+            seen = {e.id for e in found}
+            fuzzy = self.run_named("search_entities_fuzzy", {"words": words, "limit": limit})
+            found += [e for e in map(_entity, fuzzy) if e.id not in seen][:limit - len(found)]
+        return found
 
     def relation_types(self) -> list[str]:
         """The fact relation types in the graph (the reserved prediction type left out)."""
@@ -404,6 +416,10 @@ class GraphStore(ABC):
         timeout = _positive(timeout_ms or self.settings.query_timeout_ms, "timeout_ms")
         columns, rows = self._execute(cypher, dict(params or {}), write=write, timeout_ms=timeout)
         return QueryResult(tuple(columns), tuple(tuple(r) for r in rows[:cap]), truncated=len(rows) > cap)
+
+
+#: Shortest word of a search that may match with a typo.
+FUZZY_MIN_CHARS = 4
 
 
 def _positive(value: int, name: str) -> int:

@@ -70,7 +70,7 @@ class FalkorDBStore(GraphStore):
     def ensure_schema(self) -> None:
         from kgplatform import queries
 
-        for index in ("create_entity_index", "create_job_index"):
+        for index in ("create_entity_index", "create_job_index", "create_name_index"):
             with contextlib.suppress(QueryError):  # "already indexed": FalkorDB has no IF NOT EXISTS
                 self._execute(queries.load(index, self.backend), {}, write=True)
         try:

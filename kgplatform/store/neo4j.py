@@ -74,7 +74,7 @@ class Neo4jStore(GraphStore):
         return [r[0] for r in rows], [r[1] for r in rows]
 
     def ensure_schema(self) -> None:
-        for index in ("create_entity_index", "create_job_index"):
+        for index in ("create_entity_index", "create_job_index", "create_name_index"):
             self._execute(queries.load(index, self.backend), {}, write=True)
 
     def drop_graph(self) -> None:

@@ -63,6 +63,9 @@ def test_search_entities_by_name(store: GraphStore) -> None:
     found = [e.id for e in store.search_entities("MATRIX")]
     assert found == ["m4", "m2", "m1", "unnamed-matrix-id"]  # names starting with it first, then shortest first
     assert [e.id for e in store.search_entities("m3")] == ["m3"]  # an exact id
+    assert [e.id for e in store.search_entities("reloded matrx")] == ["m2"]  # a typo in each word
+    assert [e.id for e in store.search_entities("alen")] == ["m3"]
+    assert store.search_entities("xqzv") == []
 
 
 def test_labels_relations_and_stats(tiny_store: GraphStore) -> None:
