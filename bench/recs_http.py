@@ -14,9 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -39,14 +36,9 @@ from kgplatform.jobs.records import JobBook  # noqa: E402
 from kgplatform.jobs.runner import execute_job  # noqa: E402
 from kgplatform.store import open_store  # noqa: E402
 from kgplatform.store.server import stop_server  # noqa: E402
+from webui.served import ServedApp  # noqa: E402
 
 LASTFM = ROOT.parent / "shared" / "data" / "lastfm"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def replicate(graph: ParsedGraph, copies: int) -> ParsedGraph:
@@ -88,19 +80,8 @@ def main() -> None:
             users = everyone[::max(1, len(everyone) // args.users)][:args.users]
             results |= {"edges": store.stats().facts, "job": job.job_id, "job_s": job.details.get("seconds"),
                         "predictions": job.written}
-        port = _free_port()
-        server = subprocess.Popen([sys.executable, "-m", "kgplatform.cli", "serve", "--port", str(port)],
-                                  env={**os.environ, **settings.to_env()}, stdout=subprocess.DEVNULL,
-                                  stderr=subprocess.DEVNULL)
-        base = f"http://127.0.0.1:{port}/api"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"{base}/health", timeout=2).read()
-                break
-            except OSError:
-                assert time.monotonic() < deadline, "the web app did not start"
-                time.sleep(0.2)
+        server = ServedApp(settings).start()
+        base = f"{server.url}/api"
         urllib.request.urlopen(f"{base}/users/{users[0]}/recommendations?k=10&paths=3").read()  # warm caches
 
         def one(user: str) -> float:
@@ -122,8 +103,7 @@ def main() -> None:
                     "requests_per_s": round(len(users) / wall, 2)}
     finally:
         if server is not None:
-            server.terminate()
-            server.wait()
+            server.stop()
         stop_server(data_dir)
     emit(results, args.json)
 

@@ -8,11 +8,6 @@ Every test leaves a full-page screenshot in ``test-results/screenshots/`` (a fai
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -33,6 +28,7 @@ from kgplatform.jobs.runner import execute_job
 from kgplatform.store import GraphStore, open_store
 from kgplatform.store.server import ensure_server
 from tests.conftest import ROOT
+from webui.served import ServedApp
 
 CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = ROOT / "test-results" / "screenshots"
@@ -48,12 +44,6 @@ class Site:
 
     url: str
     store: GraphStore
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="session")
@@ -83,25 +73,12 @@ def site(data_dir: Path) -> Iterator[Site]:
     done = execute_job(store, settings, record_job(JobBook(store), JOB).job_id, "browser-tests")
     assert done.status == "succeeded", done.error
     worker = LocalWorker(settings, data_dir / f"{settings.graph}-worker.log").start()
-    port = _free_port()
-    server = subprocess.Popen([sys.executable, "-m", "kgplatform.cli", "serve", "--port", str(port)],
-                              env={**os.environ, **settings.to_env()}, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(f"{url}/api/health", timeout=2).read()
-            break
-        except OSError:
-            assert server.poll() is None and time.monotonic() < deadline, "kgplatform serve did not start"
-            time.sleep(0.2)
+    app = ServedApp(settings).start()
     try:
         worker.wait_ready()
-        yield Site(url, store)
+        yield Site(app.url, store)
     finally:
-        server.terminate()
-        server.wait()
+        app.stop()
         worker.stop()
         store.drop_graph()
         store.close()
