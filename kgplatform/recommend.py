@@ -87,7 +87,7 @@ def recommend(store: GraphStore, user: str, relation: str, *, k: int = 10, paths
     job_dir = store.settings.data_dir.resolve() / "jobs" / job.job_id
     rows = store.run_named("list_user_predictions", {"user": user, "relation": relation, "job_id": job.job_id,
                                                      "limit": k}, type=relation)
-    if not rows and (model := load_saved_model(job_dir)) is not None:  # a user the job wrote nothing for
+    if not rows and (model := load_saved_model(job_dir, store)) is not None:  # a user the job wrote nothing for
         rows = _score_on_demand(store, model, user, relation, k)
     explained: dict[str, Weighed] = {}
     if paths:
@@ -95,7 +95,7 @@ def recommend(store: GraphStore, user: str, relation: str, *, k: int = 10, paths
             explained = _still_true(store, {row["item"]: paths_from_json(row["paths"])[:paths]
                                             for row in rows if row.get("paths") is not None})
         if unexplained := [row["item"] for row in rows if row["item"] not in explained]:
-            explained |= _search(store, user, unexplained, paths, load_saved_model(job_dir))
+            explained |= _search(store, user, unexplained, paths, load_saved_model(job_dir, store))
     names = {row["item"]: row["name"] for row in rows} | {user: person.name}
     items = [Recommendation(row["item"], row["name"], float(row["score"]),
                             [_shown(p, w, names) for p, w in explained.get(row["item"], [])]) for row in rows]

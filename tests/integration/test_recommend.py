@@ -58,7 +58,7 @@ def test_recommendations_are_unseen_and_explained_by_real_paths(movies: GraphSto
     assert [i.score for i in found.items] == sorted((i.score for i in found.items), reverse=True)
     explained = [item for item in found.items if item.paths]
     assert explained, "some recommendation has a path"
-    model = load_saved_model(movies.settings.data_dir.resolve() / "jobs" / found.job_id)
+    model = load_saved_model(movies.settings.data_dir.resolve() / "jobs" / found.job_id, movies)
     assert model is not None, "the job's DistMult loads back to weigh each hop"
     for item in explained:
         weights = [p.weight for p in item.paths]
@@ -169,7 +169,8 @@ def test_the_jobs_snapshot_and_the_live_graph_find_the_same_paths(movies: GraphS
     items = sorted({p.tail for p in movies.list_predictions(limit=10_000) if p.head == user})
     assert max(live.degrees([user, *items, *(e.other for e in live.edges([user]))]).values()) > EDGES_PER_NODE, \
         "a hub is near: the default cap would bind"
-    model = load_saved_model(movies.settings.data_dir.resolve() / "jobs" / JobBook(movies).list_jobs()[0].job_id)
+    model = load_saved_model(movies.settings.data_dir.resolve() / "jobs" / JobBook(movies).list_jobs()[0].job_id,
+                             movies)
     assert model is not None
     believe = model_beliefs(model.score_facts, model.entities, model.relations)
     both = [best_paths(source, find_paths(source, user, items), 5, believe) for source in (snapshot, live)]

@@ -18,6 +18,7 @@ from kgplatform.completion.datasets import Benchmark, kgbert_text, load_benchmar
 from kgplatform.completion.evaluation import evaluate
 from kgplatform.completion.hybrid import fit_hybrid
 from kgplatform.completion.pipeline import CompletionSpec, run_completion
+from kgplatform.completion.saved import load_saved_model
 from kgplatform.completion.text import GraphText
 from kgplatform.completion.textmodel import (
     BiEncoder,
@@ -28,6 +29,10 @@ from kgplatform.completion.textmodel import (
     train_text_model,
 )
 from kgplatform.completion.training import ModelScorer, TrainConfig, train_model
+from kgplatform.jobs.dispatch import record_job
+from kgplatform.jobs.records import JobBook
+from kgplatform.jobs.runner import execute_job
+from kgplatform.recommend import recommend
 from kgplatform.store import GraphStore
 from tests.conftest import shared_data
 
@@ -110,3 +115,25 @@ def test_text_job_writes_predictions_and_saves_its_encoder(tiny_store: GraphStor
     assert result.details["train"]["entities_without_text"] == 12  # tiny_kg.tsv carries no names
     assert (tmp_path / "text-job" / "encoder" / "config.json").exists()
     assert len(tiny_store.list_predictions("text-job")) == result.written
+
+
+@pytest.mark.parametrize("model", ["text", "hybrid"])
+def test_a_text_or_hybrid_job_scores_a_user_it_wrote_nothing_for(tiny_store: GraphStore, model: str) -> None:
+    """Loaded back, the job's own scorer gives each pair the calibrated score the job wrote, and ranks on demand."""
+    spec = CompletionSpec(train=TrainConfig(model=model, epochs=1, batch_size=8, seed=0, max_length=16, dim=16,
+                                            structure_model="distmult"), relations=("LIKES",), top_k=1,
+                          evaluate=False)
+    job = execute_job(tiny_store, tiny_store.settings, record_job(JobBook(tiny_store), spec).job_id, "test")
+    assert job.status == "succeeded", job.error
+    saved = load_saved_model(tiny_store.settings.data_dir.resolve() / "jobs" / job.job_id, tiny_store)
+    assert saved is not None
+    written = tiny_store.list_predictions(job.job_id, limit=100)
+    for p in written:
+        again = saved.calibration(saved.raw_scores(p.head, p.relation, [p.tail]))
+        assert float(again[0]) == pytest.approx(p.score, abs=1e-4), p
+    user = written[0].head
+    for p in written:
+        if p.head == user:
+            tiny_store.reject_prediction(user, "LIKES", p.tail, job.job_id)
+    found = recommend(tiny_store, user, "LIKES", k=3, paths=1, job_id=job.job_id)
+    assert found.items and all(0 < item.score < 1 for item in found.items)
