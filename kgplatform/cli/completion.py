@@ -35,6 +35,8 @@ from kgplatform.cli.base import cli, echo, json_option, relations_option, settin
               help="hybrid: the structure half (default complex).")
 @click.option("--text-fields", callback=relations_option,
               help="text/hybrid: entity properties to read, comma-separated (default name,description).")
+@click.option("--explain", type=int,
+              help="Explanation paths stored with each prediction (default 3; 0: none; at most 10).")
 @click.option("--rerank-top", type=int,
               help="Re-rank each entity's top N candidates with the LLM at KG_LLM_URL / KG_LLM_MODEL.")
 @click.option("--inductive", is_flag=True,

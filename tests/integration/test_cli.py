@@ -65,8 +65,9 @@ def test_demo_no_serve(kg) -> None:  # type: ignore[no-untyped-def]
 def test_complete_and_review_predictions(kg) -> None:  # type: ignore[no-untyped-def]
     _json(kg("load", str(TINY_KG), "--format", "triples", "--json"))
     job = _json(kg("complete", "--model", "distmult", "--relations", "LIKES", "--epochs", "4", "--dim", "8",
-                   "--top-k", "2", "--seed", "1", "--json"))
+                   "--top-k", "2", "--seed", "1", "--explain", "2", "--json"))
     assert {"job_id", "status", "metrics", "written"} <= job.keys() and job["status"] == "succeeded"
+    assert _json(kg("jobs", "show", job["job_id"], "--json"))["spec"]["explain"] == 2
     assert {"mrr", "hits@1", "hits@3", "hits@10"} <= job["metrics"].keys() and job["written"] > 0
     listed = _json(kg("predictions", "list", "--job", job["job_id"], "--json"))
     assert len(listed) == job["written"] and all(p["relation"] == "LIKES" for p in listed)
@@ -89,3 +90,5 @@ def test_complete_and_review_predictions(kg) -> None:  # type: ignore[no-untyped
     assert _json(kg("predictions", "list", "--json")) == []
     code, _, err = kg("complete", "--model", "bert")
     assert code == 2 and "bert" in err
+    code, _, err = kg("complete", "--explain", "11")
+    assert code == 2 and "explain" in err
