@@ -1,9 +1,10 @@
 """Benchmark: seed spread of one like-for-like ComplEx pair against PyKEEN (KvsAll / LCWA, cross-entropy, Adagrad).
 
 For a pair whose MRR difference is small, one seed cannot say who is ahead: this trains both
-sides with seeds 0, 1 and 2 at one N3 weight and reports each test MRR, mean and spread.
+sides with seeds 0, 1 and 2 at each N3 weight given, reports each side's validation and test MRR
+(mean and spread), and picks each side's weight by its mean validation MRR.
 
-Usage: ``python bench/peer_seeds.py kinships [--n3 0.01]``
+Usage: ``python bench/peer_seeds.py kinships [--n3 0.01 0.007 ...] [--json out.json]``
 """
 
 from __future__ import annotations
@@ -28,24 +29,41 @@ from kgplatform.completion.training import ModelScorer, train_model  # noqa: E40
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("dataset")
-    parser.add_argument("--n3", type=float, default=0.01)
+    parser.add_argument("--n3", type=float, nargs="+", default=[0.01])
+    parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     data = load_benchmark(DATA / args.dataset)
     n, r = len(data.entity_ids), len(data.relation_types)
-    config = replace(peer_configs()["1-to-N (KvsAll) cross-entropy, Adagrad"], reg_weight=args.n3)
-    ours, theirs = [], []
-    for seed in (0, 1, 2):
-        trained = train_model(data.train, data.valid, data.known, n, r,
-                              replace(config, seed=seed, eval_every=config.epochs))
-        ours.append(evaluate(ModelScorer(trained.model, r), data.test, data.known, n).metrics["mrr"])
-        theirs.append(float(run_pykeen(
-            DATA / args.dataset, model="complex", regime="1-to-n", dim=config.dim // 2, epochs=config.epochs,
-            batch_size=config.batch_size, lr=config.lr, regularizer_weight=args.n3, loss="crossentropy",
-            optimizer=config.optimizer, seed=seed)["mrr"]))
-        print(seed, round(ours[-1], 4), round(theirs[-1], 4), flush=True)
-    print(json.dumps({"dataset": args.dataset, "n3": args.n3, "ours": ours, "pykeen": theirs,
-                      "ours_mean": statistics.mean(ours), "ours_sd": statistics.stdev(ours),
-                      "pykeen_mean": statistics.mean(theirs), "pykeen_sd": statistics.stdev(theirs)}))
+    base = peer_configs()["1-to-N (KvsAll) cross-entropy, Adagrad"]
+    runs: dict[str, dict[float, dict[str, list[float]]]] = {"ours": {}, "pykeen": {}}
+    for weight in args.n3:
+        config = replace(base, reg_weight=weight)
+        ours, theirs = runs["ours"].setdefault(weight, {"valid": [], "test": []}), \
+            runs["pykeen"].setdefault(weight, {"valid": [], "test": []})
+        for seed in (0, 1, 2):
+            trained = train_model(data.train, data.valid, data.known, n, r,
+                                  replace(config, seed=seed, eval_every=config.epochs))
+            scorer = ModelScorer(trained.model, r)
+            ours["valid"].append(evaluate(scorer, data.valid, data.known, n).metrics["mrr"])
+            ours["test"].append(evaluate(scorer, data.test, data.known, n).metrics["mrr"])
+            found = run_pykeen(DATA / args.dataset, model="complex", regime="1-to-n", dim=config.dim // 2,
+                               epochs=config.epochs, batch_size=config.batch_size, lr=config.lr,
+                               regularizer_weight=weight, loss="crossentropy", optimizer=config.optimizer, seed=seed)
+            theirs["valid"].append(float(found["valid_mrr"]))
+            theirs["test"].append(float(found["mrr"]))
+        print(weight, {side: {k: round(statistics.mean(v), 4) for k, v in runs[side][weight].items()}
+                       for side in runs}, flush=True)
+    summary = {}
+    for side, by_weight in runs.items():
+        best = max(by_weight, key=lambda w: statistics.mean(by_weight[w]["valid"]))
+        summary[side] = {"chosen_n3": best, "test_mean": statistics.mean(by_weight[best]["test"]),
+                         "test_sd": statistics.stdev(by_weight[best]["test"]),
+                         "by_n3": {str(w): {k: [round(x, 4) for x in v] for k, v in m.items()}
+                                   for w, m in by_weight.items()}}
+    out = {"dataset": args.dataset, **summary}
+    print(json.dumps(out, indent=2))
+    if args.json:
+        args.json.write_text(json.dumps(out, indent=2))
 
 
 if __name__ == "__main__":
