@@ -174,16 +174,17 @@ def best_paths(source: EdgeSource, found: dict[str, list[Candidate]], limit: int
                                      for n in nodes[1:-1]}))
     cost = {n: math.log2(2 + d) for n, d in degrees.items()}  # 1 / the node's specificity
 
-    def rank(c: Candidate) -> tuple[float, int, tuple[str, ...]]:
-        nodes = c[0]
-        return (cost[nodes[1]] if len(nodes) == 3 else cost[nodes[1]] * cost[nodes[2]]), len(nodes), nodes
+    def hub_cost(nodes: tuple[str, ...]) -> float:
+        """1 / the path's specificity: the product of ``log2(2 + degree)`` over its intermediate nodes."""
+        return math.prod(cost[n] for n in nodes[1:-1])
 
-    shortlists = {item: [_path(c) for c in heapq.nsmallest(CANDIDATE_PATHS, candidates, key=rank)]
+    shortlists = {item: [_path(c) for c in heapq.nsmallest(CANDIDATE_PATHS, candidates,
+                                                           key=lambda c: (hub_cost(c[0]), len(c[0]), c[0]))]
                   for item, candidates in found.items()}
     beliefs = hop_beliefs([p for paths in shortlists.values() for p in paths], believe)
     ranked = {}
     for item, shortlist in shortlists.items():
-        weights = {p: path_weight(p, degrees) * beliefs.get(p, 1.0) for p in shortlist}
+        weights = {p: beliefs.get(p, 1.0) / hub_cost(p.node_ids) for p in shortlist}
         ranked[item] = [(p, round(weights[p], 6))
                         for p in sorted(shortlist, key=lambda p: (-weights[p], len(p), p.node_ids))[:limit]]
     return ranked
@@ -232,11 +233,6 @@ def _path(candidate: Candidate) -> Path:
     forward = tuple(e.outgoing == (e.node == nodes[i]) for i, e in enumerate(edges))
     names = {e.other: e.other_name for e in edges}
     return Path(nodes, tuple(names.get(n) for n in nodes), tuple(e.relation for e in edges), forward)
-
-
-def path_weight(path: Path, degrees: dict[str, int]) -> float:
-    """Product over intermediate nodes of ``1 / log2(2 + degree)``: short paths through rare nodes weigh most."""
-    return math.prod(1 / math.log2(2 + degrees.get(node, 0)) for node in path.node_ids[1:-1])
 
 
 def facts(path: Path) -> list[Fact]:

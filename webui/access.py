@@ -22,11 +22,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
-from flask import Response, abort, g, jsonify, request, session
+from flask import Response, abort, jsonify, request, session
 from werkzeug.security import check_password_hash
 
 from kgplatform.config import Settings
 from kgplatform.errors import InvalidInput
+from webui.services import services
 
 View = TypeVar("View", bound=Callable[..., Any])
 Role = Literal["admin", "reader"]
@@ -121,7 +122,6 @@ def csrf_token() -> str:
 
 def check_request(settings: Settings) -> None:
     """Before every request: the CSRF check of cookie-carried writes, and sign-in for reads when required."""
-    g.settings = settings
     if _carries_cookie_write() and not bearer_ok(settings):
         given = request.headers.get("X-CSRF-Token") or request.form.get("csrf_token", "")
         expected = session.get("csrf")
@@ -149,7 +149,7 @@ def write_required(view: View) -> View:
 
     @functools.wraps(view)
     def guarded(*args: Any, **kwargs: Any) -> Any:
-        return view(*args, **kwargs) if may_write(g.settings) else refusal()
+        return view(*args, **kwargs) if may_write(services().settings) else refusal()
 
     return guarded  # type: ignore[return-value]
 
@@ -160,7 +160,7 @@ def refusal(reason: str = "") -> Any:
 
     ``reason``: what was refused, said first (the engine's word that a query writes).
     """
-    settings: Settings = g.settings
+    settings = services().settings
     if current_account(settings) is not None:
         status, message = 403, "your account may only read: writes need the admin role"
     elif not settings.api_token and not settings.users:

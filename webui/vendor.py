@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, abort, g, send_file
+from flask import Blueprint, abort, send_file
 from werkzeug.wrappers import Response
 
 from kgplatform.config import Settings
+from webui.services import services
 
 vendor = Blueprint("vendor", __name__)
 
@@ -34,7 +35,7 @@ def node_modules(settings: Settings) -> Path:
 def asset(name: str) -> Response:
     if name not in ASSETS:
         abort(404, f"no front-end asset named {name!r}")
-    path = node_modules(g.settings) / ASSETS[name]
+    path = node_modules(services().settings) / ASSETS[name]
     if not path.is_file():
         abort(404, f"{path} is missing: run `npm ci` in the checkout (./dev setup does)")
     return send_file(path, max_age=86_400)

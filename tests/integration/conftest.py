@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 import subprocess
 import sys
 import uuid
@@ -87,3 +88,21 @@ def kg(data_dir: Path):  # type: ignore[no-untyped-def]
 
     yield run
     run("query", "--write", "MATCH (n) DETACH DELETE n")
+
+
+def form_csrf(client: FlaskClient) -> str:
+    """The CSRF token the sign-in form carries for ``client``'s session."""
+    found = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/signin").get_data(as_text=True))
+    assert found, "the sign-in form carries a CSRF token"
+    return found.group(1)
+
+
+def signed_in(app: Flask, name: str, password: str) -> tuple[FlaskClient, str]:
+    """A client signed in through the form, and the CSRF token its pages carry (signing in makes a new one)."""
+    client = app.test_client()
+    token = form_csrf(client)
+    response = client.post("/signin", data={"name": name, "password": password, "csrf_token": token})
+    assert response.status_code == 302
+    found = re.search(r'<meta name="csrf-token" content="([^"]+)">', client.get("/").get_data(as_text=True))
+    assert found and found.group(1) != token, "a new token after signing in"
+    return client, found.group(1)

@@ -7,7 +7,6 @@ count), not by the status alone: a refused write must leave the graph as it was.
 from __future__ import annotations
 
 import os
-import re
 import socket
 import subprocess
 import sys
@@ -23,7 +22,7 @@ from werkzeug.security import generate_password_hash
 
 from kgplatform.ingest import load_graph, read_graph
 from tests.conftest import TINY_KG
-from tests.integration.conftest import AUTH
+from tests.integration.conftest import AUTH, form_csrf, signed_in
 
 PASSWORDS = {"ada": "ada-secret", "rex": "rex-secret"}
 USERS = ";".join([f"ada:admin:{generate_password_hash(PASSWORDS['ada'], 'pbkdf2:sha256:1000')}",
@@ -38,24 +37,6 @@ def site(make_app: Callable[..., Flask]) -> Flask:
     return app
 
 
-def _csrf(client: FlaskClient) -> str:
-    page = client.get("/signin").get_data(as_text=True)
-    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
-    assert found, "the sign-in form carries a CSRF token"
-    return found.group(1)
-
-
-def _signed_in(app: Flask, name: str) -> tuple[FlaskClient, str]:
-    """A client signed in as ``name``, and the CSRF token its pages carry (signing in makes a new one)."""
-    client = app.test_client()
-    token = _csrf(client)
-    response = client.post("/signin", data={"name": name, "password": PASSWORDS[name], "csrf_token": token})
-    assert response.status_code == 302
-    found = re.search(r'<meta name="csrf-token" content="([^"]+)">', client.get("/").get_data(as_text=True))
-    assert found and found.group(1) != token, "a new token after signing in"
-    return client, found.group(1)
-
-
 def _entities(app: Flask) -> int:
     return int(app.extensions["kg"].store.run_readonly("MATCH (n:Entity) RETURN count(n)").rows[0][0])
 
@@ -67,7 +48,7 @@ def _cypher(client: FlaskClient, query: str, **extra: Any) -> Any:
 
 def test_sign_in_checks_the_password_and_the_csrf_token(site: Flask) -> None:
     client = site.test_client()
-    token = _csrf(client)
+    token = form_csrf(client)
     wrong = client.post("/signin", data={"name": "ada", "password": "nope", "csrf_token": token})
     assert wrong.status_code == 401 and "wrong name or password" in wrong.get_data(as_text=True)
     forged = client.post("/signin", data={"name": "ada", "password": PASSWORDS["ada"]})
@@ -94,7 +75,7 @@ def test_anyone_reads_through_the_cypher_api_within_the_row_cap(site: Flask) -> 
 def test_a_write_is_refused_to_whoever_may_only_read_and_the_graph_is_unchanged(site: Flask, who: str) -> None:
     before = _entities(site)
     if who == "reader":
-        client, token = _signed_in(site, "rex")
+        client, token = signed_in(site, "rex", PASSWORDS["rex"])
         headers = {"X-CSRF-Token": token}
     else:
         client, headers = site.test_client(), ({"Authorization": "Bearer wrong"} if who == "wrong token" else {})
@@ -107,7 +88,7 @@ def test_a_write_is_refused_to_whoever_may_only_read_and_the_graph_is_unchanged(
 
 
 def test_an_admin_writes_with_the_csrf_token_and_the_api_token_writes_without(site: Flask) -> None:
-    client, token = _signed_in(site, "ada")
+    client, token = signed_in(site, "ada", PASSWORDS["ada"])
     before = _entities(site)
     forged = _cypher(client, CREATE, write=True)
     assert forged.status_code == 400 and "CSRF" in forged.get_json()["error"]
@@ -146,7 +127,7 @@ def test_reads_can_require_sign_in(make_app: Callable[..., Flask]) -> None:
     assert client.get("/").status_code == 401
     assert client.get("/api/health").status_code == 200, "health stays open for load balancers"
     assert client.get("/api/jobs", headers=AUTH).status_code == 200
-    signed, _ = _signed_in(app, "rex")
+    signed, _ = signed_in(app, "rex", PASSWORDS["rex"])
     assert signed.get("/").status_code == 200
 
 
@@ -155,7 +136,7 @@ def test_hash_password_prints_an_entry_that_signs_in(kg: Any, make_app: Callable
     assert code == 0, err
     assert out.startswith("neo:admin:") and "red-pill" not in out
     client = make_app(users=out.strip()).test_client()
-    token = _csrf(client)
+    token = form_csrf(client)
     assert client.post("/signin", data={"name": "neo", "password": "red-pill", "csrf_token": token}).status_code == 302
     bad, _, message = kg("hash-password", "--name", "a:b", "--password", "x")
     assert bad == 2 and "--name" in message

@@ -12,13 +12,13 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 from werkzeug.security import generate_password_hash
 
 from kgplatform.domain import Prediction
 from kgplatform.ingest import load_graph, read_graph
 from kgplatform.jobs.records import JobBook
 from tests.conftest import TINY_KG
+from tests.integration.conftest import signed_in
 
 ADMIN = ("ada", "ada-secret")
 
@@ -33,17 +33,6 @@ def site(make_app: Callable[..., Flask]) -> Flask:
                                                   Prediction("alice", "LIKES", "alien", 0.42, 1, "distmult", "job-x")])
     store.publish_predictions("job-x")
     return app
-
-
-def _admin(app: Flask) -> tuple[FlaskClient, str]:
-    client = app.test_client()
-    form = client.get("/signin").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', form)
-    assert token
-    client.post("/signin", data={"name": ADMIN[0], "password": ADMIN[1], "csrf_token": token.group(1)})
-    fresh = re.search(r'<meta name="csrf-token" content="([^"]+)">', client.get("/").get_data(as_text=True))
-    assert fresh
-    return client, fresh.group(1)
 
 
 def _page(response: Any) -> str:
@@ -75,7 +64,7 @@ def test_bad_query_values_are_400_pages_naming_them(site: Flask, path: str, fiel
 
 
 def test_the_job_form_puts_each_error_beside_its_field_and_records_nothing(site: Flask) -> None:
-    client, token = _admin(site)
+    client, token = signed_in(site, *ADMIN)
     bad = client.post("/jobs/new", data={"csrf_token": token, "model": "distmult", "epochs": "ten",
                                          "relations": "LIKES", "dim": "16", "top_k": "5"})
     assert bad.status_code == 400
@@ -94,14 +83,14 @@ def test_pages_that_write_refuse_anonymous_callers_and_forms_without_the_token(s
     assert page.status_code == 200 and 'id="admin-needed"' in _page(page)
     refused = anonymous.post("/predictions/decide", data={"decision": "accept"})
     assert refused.status_code == 400 and "CSRF" in _page(refused)
-    client, _ = _admin(site)
+    client, _ = signed_in(site, *ADMIN)
     forged = client.post("/predictions/retract", data={"job": "job-x"})
     assert forged.status_code == 400
     assert len(site.extensions["kg"].store.list_predictions("job-x")) == 2
 
 
 def test_accept_reject_and_retract_from_the_review_page(site: Flask) -> None:
-    client, token = _admin(site)
+    client, token = signed_in(site, *ADMIN)
     listed = _page(client.get("/predictions?job=job-x&min_score=0.5"))
     assert "carol" in listed and "alice" not in listed.split('id="prediction-list"')[1]
     chosen = '["carol", "LIKES", "alien", "job-x"]'
