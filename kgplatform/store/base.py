@@ -8,6 +8,8 @@ gaps are handled by override files in ``cypher/neo4j/``, not by branches here.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import re
 import time
@@ -330,6 +332,18 @@ class GraphStore(ABC):
             labels=labels,
             relations=relations,
         )
+
+    def digest(self) -> str:
+        """A SHA-256 of every node and edge with its labels, type and properties, order-free.
+
+        Why: "the graph is unchanged" (after a refused query, a failed load, a killed server) is
+        checked by comparing two digests, which sees any change a count would miss.
+        """
+        lines = [json.dumps([sorted(r["labels"]), r["props"]], sort_keys=True, default=str)
+                 for r in self.run_named("digest_nodes")]
+        lines += [json.dumps([r["head"], r["type"], r["tail"], r["props"]], sort_keys=True, default=str)
+                  for r in self.run_named("digest_edges")]
+        return hashlib.sha256("\n".join(sorted(lines)).encode()).hexdigest()
 
     def iter_entities(self) -> Iterator[Entity]:
         """Every entity, ordered by id (for export)."""

@@ -76,6 +76,20 @@ def test_labels_relations_and_stats(tiny_store: GraphStore) -> None:
     assert stats.relations == {"DIRECTED": 4, "HAS_GENRE": 5, "LIKES": 5}
 
 
+def test_digest_sees_any_change_and_nothing_else(tiny_store: GraphStore) -> None:
+    before = tiny_store.digest()
+    assert tiny_store.digest() == before  # reads change nothing
+    tiny_store.run_readonly("MATCH (n) RETURN count(n)")
+    assert tiny_store.digest() == before
+    tiny_store.run_write("MATCH (n:Entity {id: 'alien'}) SET n.year = 1980")
+    changed = tiny_store.digest()
+    assert changed != before
+    tiny_store.run_write("MATCH (n:Entity {id: 'alien'}) REMOVE n.year")
+    assert tiny_store.digest() == before  # same content, same digest
+    tiny_store.run_write("MATCH ()-[r:LIKES]->() WITH r LIMIT 1 SET r.weight = 2")
+    assert tiny_store.digest() not in {before, changed}
+
+
 def test_relation_texts(store: GraphStore) -> None:
     store.upsert_relation_texts({"isa": "is a", "part_of": "part of"})
     store.upsert_relation_texts({"isa": "is a kind of"})
