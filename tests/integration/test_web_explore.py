@@ -39,8 +39,16 @@ def test_unknown_entities_are_404_pages_and_404_json(client: FlaskClient) -> Non
     page = client.get("/entity/nobody")
     text = page.get_data(as_text=True)
     assert page.status_code == 404 and "nobody" in text and "<html" in text
-    api = client.get("/api/entities/nobody/neighbourhood")
-    assert api.status_code == 404 and api.get_json()["field"] == "entity"
+    for url in ("/api/entities/nobody/neighbourhood", "/api/entities/nobody"):
+        api = client.get(url)
+        assert api.status_code == 404 and api.get_json()["field"] == "entity"
+
+
+def test_an_entity_as_json_has_its_labels_properties_and_fact_degree(app: Flask, client: FlaskClient) -> None:
+    _predict(app)  # a prediction is not a fact: the degree stays the same
+    scifi = client.get("/api/entities/scifi").get_json()
+    assert scifi["id"] == "scifi" and scifi["degree"] == 4
+    assert client.get("/api/entities/carol").get_json()["degree"] == 1
 
 
 def test_a_neighbourhood_comes_in_pages_with_what_is_left_and_filters_by_relation(app: Flask,

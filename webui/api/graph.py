@@ -25,6 +25,17 @@ def search_entities() -> Any:
     return jsonify([{"id": e.id, "name": e.name, "labels": list(e.labels)} for e in found])
 
 
+@api.get("/entities/<entity_id>")
+def entity(entity_id: str) -> Any:
+    """One entity: its labels, properties and fact degree (the API twin of the entity page's header)."""
+    store = services().store
+    found = store.get_entity(entity_id)
+    if found is None:
+        raise NotFound("entity", entity_id, "the id of an entity in the graph")
+    return jsonify({"id": found.id, "name": found.name, "labels": list(found.labels),
+                    "properties": found.properties, "degree": store.degree(entity_id)})
+
+
 @api.get("/entities/<entity_id>/neighbourhood")
 def neighbourhood(entity_id: str) -> Any:
     """``?relation=R&limit=50&skip=0``: one page of fact neighbours plus the entity's predictions."""
