@@ -19,10 +19,15 @@ from kgplatform.errors import KGError
 
 
 class ServedApp:
-    """The web app for ``settings``, served on a free local port until :meth:`stop`."""
+    """The web app for ``settings``, served on a free local port until :meth:`stop`.
 
-    def __init__(self, settings: Settings) -> None:
+    ``gunicorn=(workers, threads)`` serves it as docker-compose does (``gunicorn webui.wsgi:app``)
+    instead of ``kgplatform serve``'s single process.
+    """
+
+    def __init__(self, settings: Settings, *, gunicorn: tuple[int, int] | None = None) -> None:
         self.settings = settings
+        self.gunicorn = gunicorn
         self.process: subprocess.Popen[bytes] | None = None
         self.url = ""
 
@@ -35,9 +40,8 @@ class ServedApp:
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             port = int(probe.getsockname()[1])
-        self.process = subprocess.Popen([sys.executable, "-m", "kgplatform.cli", "serve", "--port", str(port)],
-                                        env={**os.environ, **self.settings.to_env()}, stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.DEVNULL)
+        self.process = subprocess.Popen(self._command(port), env={**os.environ, **self.settings.to_env()},
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self.url = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + timeout
         while True:
@@ -50,10 +54,17 @@ class ServedApp:
                     raise KGError(f"kgplatform serve did not answer on {self.url} within {timeout:.0f} s") from None
                 time.sleep(0.2)
 
+    def _command(self, port: int) -> list[str]:
+        if self.gunicorn is None:
+            return [sys.executable, "-m", "kgplatform.cli", "serve", "--port", str(port)]
+        workers, threads = self.gunicorn
+        return [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
+                "--threads", str(threads), "--timeout", "60", "webui.wsgi:app"]
+
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
-            self.process.wait()
+            self.process.wait(timeout=60)
 
     def __enter__(self) -> ServedApp:
         return self.start()

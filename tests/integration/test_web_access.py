@@ -6,11 +6,6 @@ count), not by the status alone: a refused write must leave the graph as it was.
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 import urllib.request
 from collections.abc import Callable
 from typing import Any
@@ -23,6 +18,7 @@ from werkzeug.security import generate_password_hash
 from kgplatform.ingest import load_graph, read_graph
 from tests.conftest import TINY_KG
 from tests.integration.conftest import AUTH, form_csrf, signed_in
+from webui.served import ServedApp
 
 PASSWORDS = {"ada": "ada-secret", "rex": "rex-secret"}
 USERS = ";".join([f"ada:admin:{generate_password_hash(PASSWORDS['ada'], 'pbkdf2:sha256:1000')}",
@@ -144,25 +140,6 @@ def test_hash_password_prints_an_entry_that_signs_in(kg: Any, make_app: Callable
 
 def test_gunicorn_serves_the_wsgi_app_as_docker_compose_runs_it(site: Flask) -> None:
     """``gunicorn webui.wsgi:app`` with the settings in the environment: health, a page and the headers."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = {**os.environ, **site.extensions["kg"].settings.to_env()}
-    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2",
-                               "--threads", "2", "webui.wsgi:app"], env=env, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                health = urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=2)
-                break
-            except OSError:
-                assert server.poll() is None and time.monotonic() < deadline, "gunicorn did not start"
-                time.sleep(0.2)
-        assert health.status == 200
-        page = urllib.request.urlopen(f"http://127.0.0.1:{port}/explore?q=nolan", timeout=10)
+    with ServedApp(site.extensions["kg"].settings, gunicorn=(2, 2)) as server:
+        page = urllib.request.urlopen(f"{server.url}/explore?q=nolan", timeout=10)
         assert "/entity/nolan" in page.read().decode() and page.headers["X-Frame-Options"] == "DENY"
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
