@@ -33,6 +33,8 @@ class Settings:
             thread pool, so two keep both cores of a small machine busy).
         api_token: the HTTP API's write endpoints need ``Authorization: Bearer <api_token>``; empty
             means writes over HTTP are refused.
+        load_lease_s: how long a load's record in the load ledger lasts without a heartbeat; a load
+            whose lease ran out (its process or machine died) is rolled back by the next one.
         job_lease_s: how long a worker's claim on a job lasts without a heartbeat; a job whose lease
             expired (its worker died) is queued again.
         job_max_attempts: claims a job gets before it is marked failed (a job that kills its workers).
@@ -66,6 +68,7 @@ class Settings:
     write_workers: int = 2
     pull_workers: int = 2
     api_token: str = ""
+    load_lease_s: float = 30.0
     job_lease_s: float = 30.0
     job_max_attempts: int = 3
     job_time_limit_s: int = 6 * 3600
@@ -96,9 +99,9 @@ class Settings:
             ("store", str), ("data_dir", Path), ("graph", str), ("neo4j_uri", str), ("neo4j_user", str),
             ("neo4j_password", str), ("neo4j_database", str), ("broker_url", str),
             ("query_timeout_ms", int), ("row_cap", int), ("batch_size", int), ("write_workers", int),
-            ("pull_workers", int), ("api_token", str), ("job_lease_s", float), ("job_max_attempts", int),
-            ("job_time_limit_s", int), ("worker_max_tasks", int), ("llm_url", str), ("llm_model", str),
-            ("llm_api_key", str), ("llm_timeout_s", float), ("llm_token_budget", int),
+            ("pull_workers", int), ("api_token", str), ("load_lease_s", float), ("job_lease_s", float),
+            ("job_max_attempts", int), ("job_time_limit_s", int), ("worker_max_tasks", int), ("llm_url", str),
+            ("llm_model", str), ("llm_api_key", str), ("llm_timeout_s", float), ("llm_token_budget", int),
             ("interaction_relation", str), ("users", str), ("secret_key", str), ("read_requires_login", _flag),
             ("node_modules", str),
         ):

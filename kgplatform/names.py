@@ -20,7 +20,8 @@ PREDICTED = "PREDICTED"
 ENTITY = "Entity"
 RESERVED_TYPES = frozenset({PREDICTED})
 RELATION_TYPE = "RelationType"
-RESERVED_LABELS = frozenset({ENTITY, "Job", RELATION_TYPE})
+LOAD = "Load"
+RESERVED_LABELS = frozenset({ENTITY, "Job", LOAD, RELATION_TYPE})
 
 
 def check_name(value: str, source: str, kind: str = "label or relation type") -> str:

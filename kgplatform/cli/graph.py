@@ -56,6 +56,39 @@ def server_status(ctx: click.Context) -> None:
         ctx.exit(1)
 
 
+@cli.command()
+@json_option
+@click.pass_context
+def recover(ctx: click.Context) -> None:
+    """Roll back loads a crash left unfinished, and queue again the jobs whose worker died.
+
+    Opening the store and every load already roll dead loads back, and workers recover jobs on
+    their own; this is for a deployment without running workers, and says what a crash left.
+    """
+    from kgplatform.jobs.dispatch import Dispatcher, load_dispatcher
+    from kgplatform.jobs.records import JobBook
+    from kgplatform.jobs.runner import recover_jobs
+    from kgplatform.store import open_store
+
+    settings = settings_of(ctx)
+    store = open_store(settings, schema=False)  # not the store_of() default, which would recover loads unseen
+    ctx.call_on_close(store.close)
+    loads = [asdict(rolled) for rolled in store.recover_loads()]
+    requeued: list[str] = []
+    dispatchers: list[Dispatcher] = []
+
+    def send(job_id: str, queue: str) -> None:
+        dispatchers[:] = dispatchers or [load_dispatcher(settings)]
+        dispatchers[0].send(job_id, queue)
+        requeued.append(job_id)
+
+    found = recover_jobs(JobBook(store), settings, send)
+    echo(ctx, {"loads": loads, "jobs_found": found, "jobs_requeued": requeued},
+         lambda p: (f"rolled back {len(p['loads'])} unfinished loads "
+                    f"({sum(load['removed'] for load in p['loads'])} nodes and edges); "
+                    f"{p['jobs_found']} jobs had lost their worker, {len(p['jobs_requeued'])} queued again"))
+
+
 # -- load, query, stats, export ---------------------------------------------------------------
 
 

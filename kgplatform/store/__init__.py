@@ -11,7 +11,8 @@ def open_store(settings: Settings, *, schema: bool = True) -> GraphStore:
 
     Args:
         settings: ``store`` picks the backend: ``embedded`` (FalkorDB in ``data_dir``) or ``neo4j``.
-        schema: create the ``Entity.id`` index and constraint if missing.
+        schema: create the ``Entity.id`` index and constraint if missing, and roll back the loads
+            a crash left unfinished (see :mod:`kgplatform.store.ledger`).
 
     Raises:
         StoreUnavailable: the store cannot be reached or started.
@@ -29,6 +30,7 @@ def open_store(settings: Settings, *, schema: bool = True) -> GraphStore:
         store = FalkorDBStore(settings, info.host, info.port)
     if schema:
         store.ensure_schema()
+        store.recover_loads()
     return store
 
 

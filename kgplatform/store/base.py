@@ -34,8 +34,9 @@ from kgplatform.domain import (
     QueryResult,
     paths_to_json,
 )
-from kgplatform.errors import InvalidInput
+from kgplatform.errors import InvalidInput, StoreUnavailable
 from kgplatform.names import ENTITY, PREDICTED, RESERVED_LABELS, check_label, check_relation
+from kgplatform.store.ledger import LoadLease, RolledBack, recover_loads
 
 log = logging.getLogger(__name__)
 
@@ -195,6 +196,9 @@ class GraphStore(ABC):
              edge_sources: Sequence[str] | None = None) -> LoadReport:
         """Write a validated graph as one load: all of it, or (on any failure) none of it.
 
+        A failure here rolls the load back at once; a crash of this process or of the server is
+        rolled back by the next load or store opening, through the load ledger (:mod:`kgplatform.store.ledger`).
+
         Every edge endpoint must be among ``entities`` or already in the graph; otherwise nothing
         is written and the error names the first bad edge's source (``file:line``).
 
@@ -214,15 +218,38 @@ class GraphStore(ABC):
             raise InvalidInput(source, value, "the id of an entity in this load or in the graph "
                                f"({len(missing)} unknown ids in all)")
         self._check_existing_labels(entities)
+        self.recover_loads()  # a load cut off by a crash goes before this one can collide with it
         load_id = uuid.uuid4().hex
-        try:
-            n_entities = self.upsert_entities(entities, load_id)
-            n_edges = self.upsert_edges(edges, load_id)
-        except BaseException as exc:
-            removed = self.delete_load(load_id)
-            log.warning("load %s failed (%s); rolled back %d nodes and edges", load_id, exc, removed)
-            raise
+        with LoadLease(self, load_id, self.settings.load_lease_s) as lease:
+            try:
+                n_entities = self.upsert_entities(entities, load_id)
+                n_edges = self.upsert_edges(edges, load_id)
+                lease.commit()
+            except BaseException as exc:
+                self._roll_back(load_id, lease, exc)
+                raise
         return LoadReport(load_id, n_entities, n_edges, time.perf_counter() - started)
+
+    def _roll_back(self, load_id: str, lease: LoadLease, cause: BaseException) -> None:
+        """Remove what a failed load wrote, then its ledger record.
+
+        Raises:
+            StoreUnavailable: the store went away (the usual cause: its server was killed or the
+                disk is full); the ledger record stays, and :meth:`recover_loads` finishes the
+                rollback once the store is back.
+        """
+        try:
+            removed = self.delete_load(load_id)
+            lease.abandon()
+        except StoreUnavailable as lost:
+            raise StoreUnavailable(f"load {load_id} stopped half-way and could not be rolled back yet ({lost}); "
+                                   "what it wrote is rolled back when the store is next opened, by the next load, "
+                                   "or by `kgplatform recover`") from cause
+        log.warning("load %s failed (%s); rolled back %d nodes and edges", load_id, cause, removed)
+
+    def recover_loads(self) -> list[RolledBack]:
+        """Roll back the loads a crash left unfinished (see :mod:`kgplatform.store.ledger`)."""
+        return recover_loads(self, self.settings.load_lease_s)
 
     def _check_existing_labels(self, entities: Sequence[Entity]) -> None:
         """Fail before writing when an entity exists with other type labels (MERGE would hit the constraint)."""

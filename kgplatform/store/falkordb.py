@@ -21,6 +21,7 @@ from falkordb import Path as FPath
 from kgplatform.config import Settings
 from kgplatform.errors import InvalidInput, QueryError, StoreUnavailable, WriteRefused
 from kgplatform.store.base import GraphStore, Rows, plain_edge, plain_node
+from kgplatform.store.server import why_down
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +48,7 @@ class FalkorDBStore(GraphStore):
         try:
             result = run(_with_params(query, params), timeout=timeout_ms)
         except redis.ConnectionError as exc:
-            raise StoreUnavailable(f"FalkorDB at {self.host}:{self.port} is unreachable: {exc}") from exc
+            raise self._unreachable(exc) from exc
         except redis.ResponseError as exc:
             if not write and "read-only" in str(exc):
                 raise WriteRefused(f"this query writes, and the caller may only read ({exc})") from exc
@@ -59,6 +60,8 @@ class FalkorDBStore(GraphStore):
         text = _with_params(query, params)
         try:
             reply = self._db.connection.execute_command("GRAPH.RO_QUERY", self.settings.graph, text)
+        except redis.ConnectionError as exc:
+            raise self._unreachable(exc) from exc
         except redis.ResponseError as exc:
             raise QueryError(str(exc)) from exc
         rows = reply[1] if len(reply) == 3 else []
@@ -66,6 +69,12 @@ class FalkorDBStore(GraphStore):
             return [], []
         heads, tails = zip(*rows, strict=True)
         return list(heads), list(tails)
+
+    def _unreachable(self, exc: redis.ConnectionError) -> StoreUnavailable:
+        """The error for a lost server, with the cause its log gives when it is the embedded one (a full disk)."""
+        cause = why_down(self.settings.data_dir.resolve()) if self.settings.store == "embedded" else None
+        return StoreUnavailable(f"FalkorDB at {self.host}:{self.port} is unreachable: {exc}"
+                                + (f"; {cause}" if cause else ""))
 
     def ensure_schema(self) -> None:
         from kgplatform import queries

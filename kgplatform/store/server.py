@@ -6,7 +6,9 @@ and write the same graph at once, and the same Redis serves as the Celery broker
 Layout of a data directory::
 
     server.lock    flock held while a process starts or stops the server
-    server.json    {"pid", "port", "host"} of the running server
+    server.json    {"pid", "port", "host"} of the running server, or of the last one: a restart
+                   takes the same port when it is free, so that long-lived clients (the web app,
+                   workers and their Celery broker connection) reconnect to it by themselves
     server.log     redis-server's log
     appendonlydir/ the AOF: every acknowledged write is fsynced before the reply (appendfsync always)
 
@@ -21,6 +23,7 @@ import fcntl
 import json
 import logging
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -106,9 +109,15 @@ def _read_info(data_dir: Path) -> ServerInfo | None:
         return None
 
 
-def _free_port() -> int:
+def _free_port(preferred: int = 0) -> int:
+    """``preferred`` when it is free, else any free port."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
+        # as redis-server binds: a port in TIME_WAIT after a crash is free, one with a listener is not
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", preferred))
+        except OSError:
+            sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
 
 
@@ -140,7 +149,8 @@ def ensure_server(data_dir: Path) -> ServerInfo:
 def _start(data_dir: Path) -> ServerInfo:
     server, module = binaries()
     log_path = data_dir / "server.log"
-    port = _free_port()
+    last = _read_info(data_dir)
+    port = _free_port(last.port if last is not None else 0)
     args = [
         str(server), "--port", str(port), "--bind", "127.0.0.1", "--dir", str(data_dir),
         "--appendonly", "yes", "--appendfsync", "always", "--save", "",
@@ -168,13 +178,34 @@ def _start(data_dir: Path) -> ServerInfo:
     raise StoreUnavailable(f"embedded server for {data_dir} did not start; its log ends with:\n{tail}")
 
 
+def why_down(data_dir: Path) -> str | None:
+    """Why the server of ``data_dir`` stopped, when its log names a cause a user can act on.
+
+    Why: with ``appendfsync always`` Redis exits rather than acknowledge a write it could not
+    save, so a full disk shows up in clients as a refused connection; this turns it back into
+    "the disk is full".
+    """
+    log_path = data_dir / "server.log"
+    try:
+        with log_path.open("rb") as log_file:
+            log_file.seek(max(0, log_path.stat().st_size - 8192))
+            tail = log_file.read().decode(errors="replace")
+    except OSError:
+        return None
+    last_run = tail.rsplit("just started", 1)[-1]
+    if "AOF" not in last_run or not any(s in last_run for s in ("No space left on device", "Short write")):
+        return None
+    free = shutil.disk_usage(data_dir).free
+    return (f"the disk holding {data_dir} is full ({free} bytes free): the server stopped rather than acknowledge "
+            "a write it could not save; free some space, and the next command restarts it")
+
+
 def stop_server(data_dir: Path, timeout_s: float = 30.0) -> bool:
     """Stop the server of ``data_dir`` cleanly (AOF flushed). Returns False when none was running."""
     data_dir = data_dir.resolve()
     with _locked(data_dir):
         info = server_status(data_dir)
         if info is None:
-            (data_dir / "server.json").unlink(missing_ok=True)
             return False
         # SIGTERM runs Redis's clean shutdown (AOF fsynced) at once; the SHUTDOWN command lingers for
         # seconds while the client connection winds down.
@@ -186,7 +217,6 @@ def stop_server(data_dir: Path, timeout_s: float = 30.0) -> bool:
         if _alive(info.pid):
             log.warning("server %s ignored SIGTERM for %.0f s; killing it", info.pid, timeout_s)
             os.kill(info.pid, signal.SIGKILL)
-        (data_dir / "server.json").unlink(missing_ok=True)
         return True
 
 
