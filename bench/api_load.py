@@ -1,0 +1,234 @@
+"""Benchmark: the read API under load from another process while completion jobs write back.
+
+Loads Last.FM (``--copies`` disjoint copies), runs one completion job in-process so that users
+have recommendations with stored paths, and serves the app with gunicorn as docker-compose does.
+Then, for ``--seconds``:
+
+* a load generator in its own process runs ``--clients`` concurrent clients, each a closed loop
+  on its own keep-alive connection (``--think-ms`` between requests), over a mix of
+  ``GET /api/entities/<id>``, ``/api/entities/<id>/neighbourhood`` and
+  ``/api/users/<id>/recommendations?k=10&paths=3`` on random ids;
+* completion jobs run back to back in another process (``kgplatform complete``), each pulling
+  the graph, training, explaining and writing its predictions back.
+
+Reports requests per second, p50 / p90 / p99 / max latency and errors per endpoint and in all,
+and the same for the requests sent while a job was in its write-back stage (read from the job
+record every 0.2 s).
+
+Usage: ``python bench/api_load.py [--clients 50] [--seconds 180] [--think-ms 0] [--json out.json]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.load import emit, machine  # noqa: E402
+from bench.recs_http import LASTFM, replicate  # noqa: E402
+from kgplatform.completion.pipeline import CompletionSpec  # noqa: E402
+from kgplatform.completion.training import TrainConfig  # noqa: E402
+from kgplatform.config import Settings  # noqa: E402
+from kgplatform.ingest import load_graph, read_graph  # noqa: E402
+from kgplatform.jobs.dispatch import record_job  # noqa: E402
+from kgplatform.jobs.records import JobBook  # noqa: E402
+from kgplatform.jobs.runner import execute_job  # noqa: E402
+from kgplatform.store import open_store  # noqa: E402
+from kgplatform.store.server import stop_server  # noqa: E402
+from webui.served import ServedApp  # noqa: E402
+
+#: Share of each endpoint in the request mix.
+MIX = {"entity": 0.4, "neighbourhood": 0.4, "recommendations": 0.2}
+#: The background job: the same model as the recommendations job, fewer epochs.
+JOB_ARGS = ["--model", "distmult", "--relations", "LISTENED", "--epochs", "3", "--dim", "64", "--regime",
+            "negative-sampling", "--batch-size", "8192", "--lr", "0.05", "--no-eval", "--top-k", "10",
+            "--explain", "3", "--json"]
+
+
+def generate(url: str, ids: dict[str, list[str]], clients: int, seconds: float, think_ms: float,
+             seed: int = 0) -> list[tuple[float, str, float, int]]:
+    """Run the clients; return one (start offset s, endpoint, latency ms, status) per request (0: no answer)."""
+    host, port = url.removeprefix("http://").split(":")
+    start = time.perf_counter()
+    deadline = start + seconds
+
+    def client(k: int) -> list[tuple[float, str, float, int]]:
+        rng = random.Random(seed * 1000 + k)
+        conn = http.client.HTTPConnection(host, int(port), timeout=30)
+        out = []
+        while (sent := time.perf_counter()) < deadline:
+            kind = rng.choices(list(MIX), weights=list(MIX.values()))[0]
+            path = {"entity": "/api/entities/{}", "neighbourhood": "/api/entities/{}/neighbourhood",
+                    "recommendations": "/api/users/{}/recommendations?k=10&paths=3"}[kind]
+            target = rng.choice(ids["users"] if kind == "recommendations" else ids["entities"])
+            try:
+                conn.request("GET", path.format(urllib.parse.quote(target, safe="")))
+                response = conn.getresponse()
+                response.read()
+                status = response.status
+            except (OSError, http.client.HTTPException):
+                status = 0
+                conn.close()
+                conn = http.client.HTTPConnection(host, int(port), timeout=30)
+            out.append((sent - start, kind, 1000 * (time.perf_counter() - sent), status))
+            if think_ms:
+                time.sleep(think_ms / 1000 * rng.uniform(0.5, 1.5))
+        conn.close()
+        return out
+
+    with ThreadPoolExecutor(clients) as pool:
+        return [sample for part in pool.map(client, range(clients)) for sample in part]
+
+
+def summarise(samples: list[tuple[float, str, float, int]], seconds: float) -> dict[str, Any]:
+    """Throughput, latency percentiles and errors (non-2xx or no answer) of some samples."""
+    if not samples:
+        return {"requests": 0}
+    latencies = sorted(s[2] for s in samples)
+
+    def pick(q: float) -> float:
+        return round(latencies[min(len(latencies) - 1, int(q * len(latencies)))], 1)
+
+    return {"requests": len(samples), "per_s": round(len(samples) / seconds, 1), "p50_ms": pick(0.5),
+            "p90_ms": pick(0.9), "p99_ms": pick(0.99), "max_ms": round(latencies[-1], 1),
+            "errors": sum(1 for s in samples if not 200 <= s[3] < 300)}
+
+
+class JobLoop:
+    """Completion jobs back to back in a child process, and the stage each is in, sampled every 0.2 s."""
+
+    def __init__(self, settings: Settings, nice: int) -> None:
+        self.settings = settings
+        self.nice = nice
+        self.stop = threading.Event()
+        self.jobs: list[dict[str, Any]] = []
+        self.stages: list[tuple[float, str]] = []
+        self.process: subprocess.Popen[str] | None = None
+        self.threads = [threading.Thread(target=self._run), threading.Thread(target=self._watch)]
+        self.origin = 0.0
+
+    def start(self, origin: float) -> None:
+        self.origin = origin
+        for thread in self.threads:
+            thread.start()
+
+    def _run(self) -> None:
+        env = {**os.environ, **self.settings.to_env()}
+        while not self.stop.is_set():
+            self.process = subprocess.Popen(["nice", "-n", str(self.nice), sys.executable, "-m", "kgplatform.cli",
+                                             "complete", *JOB_ARGS], env=env, stdout=subprocess.PIPE,
+                                            stderr=subprocess.PIPE, text=True)
+            out, err = self.process.communicate()
+            if self.process.returncode == 0:
+                result = json.loads(out)
+                self.jobs.append({k: result.get(k) for k in ("job_id", "status", "written")})
+            elif not self.stop.is_set():
+                self.jobs.append({"error": err[-500:]})
+
+    def _watch(self) -> None:
+        with open_store(self.settings) as store:
+            book = JobBook(store)
+            while not self.stop.wait(0.2):
+                running = book.list_jobs(status="running", limit=1)
+                self.stages.append((time.perf_counter() - self.origin, running[0].stage if running else "idle"))
+
+    def finish(self) -> None:
+        """Stop: the job in flight is killed (its lease lapses; the data directory is thrown away)."""
+        self.stop.set()
+        if self.process is not None:
+            self.process.kill()
+        for thread in self.threads:
+            thread.join()
+
+    def stage_at(self, offset: float) -> str:
+        """The stage last sampled at or before ``offset`` seconds."""
+        current = "idle"
+        for at, stage in self.stages:
+            if at > offset:
+                break
+            current = stage
+        return current
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--copies", type=int, default=1)
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=180)
+    parser.add_argument("--think-ms", type=float, default=0.0)
+    parser.add_argument("--web", default="2x8", help="gunicorn workers x threads")
+    parser.add_argument("--job-nice", type=int, default=10, help="niceness of the background jobs")
+    parser.add_argument("--no-jobs", action="store_true", help="no background jobs (the baseline)")
+    parser.add_argument("--json", type=Path)
+    parser.add_argument("--generate", type=Path, help=argparse.SUPPRESS)  # the load generator's own process
+    args = parser.parse_args()
+    if args.generate:
+        spec = json.loads(args.generate.read_text())
+        samples = generate(spec["url"], spec["ids"], args.clients, args.seconds, args.think_ms)
+        args.generate.write_text(json.dumps(samples))
+        return
+    data_dir = Path(tempfile.mkdtemp(prefix="kg-bench-load-"))
+    settings = Settings(data_dir=data_dir, graph="lastfm", interaction_relation="LISTENED")
+    workers, threads = (int(x) for x in args.web.split("x"))
+    results: dict[str, Any] = {"date": time.strftime("%Y-%m-%d"), "machine": machine(), "clients": args.clients,
+                               "seconds": args.seconds, "think_ms": args.think_ms, "web": args.web,
+                               "copies": args.copies, "jobs": not args.no_jobs, "job_nice": args.job_nice}
+    server = None
+    try:
+        with open_store(settings) as store:
+            load_graph(store, replicate(read_graph([LASTFM], "lastfm"), args.copies))
+            spec = CompletionSpec(train=TrainConfig(model="distmult", dim=64, epochs=5, regime="negative-sampling",
+                                                    batch_size=8192, lr=0.05, seed=0),
+                                  relations=("LISTENED",), top_k=10, evaluate=False)
+            execute_job(store, settings, record_job(JobBook(store), spec).job_id, "bench")
+            rng = random.Random(0)
+            ids = {"users": rng.sample([r[0] for r in store.run_readonly(
+                       "MATCH (u:User) RETURN u.id", row_cap=10_000_000).rows], 500),
+                   "entities": rng.sample([r[0] for r in store.run_readonly(
+                       "MATCH (e:Entity) RETURN e.id", row_cap=10_000_000).rows], 5000)}
+            results["edges"] = store.stats().facts
+        server = ServedApp(settings, gunicorn=(workers, threads)).start()
+        plan = data_dir / "load.json"
+        plan.write_text(json.dumps({"url": server.url, "ids": ids}))
+        jobs = JobLoop(settings, args.job_nice)
+        origin = time.perf_counter()
+        if not args.no_jobs:
+            jobs.start(origin)
+        subprocess.run([sys.executable, __file__, "--generate", str(plan), "--clients", str(args.clients),
+                        "--seconds", str(args.seconds), "--think-ms", str(args.think_ms)], check=True)
+        window = time.perf_counter() - origin
+        if not args.no_jobs:
+            jobs.finish()
+        samples = [tuple(s) for s in json.loads(plan.read_text())]
+        results["all"] = summarise(samples, window)
+        results |= {kind: summarise([s for s in samples if s[1] == kind], window) for kind in MIX}
+        if not args.no_jobs:
+            writing = [s for s in samples if jobs.stage_at(s[0]) == "write"]
+            write_s = 0.2 * sum(1 for _, stage in jobs.stages if stage == "write")
+            results["during_write_back"] = summarise(writing, write_s or 1.0) | {"seconds": round(write_s, 1)}
+            results["background_jobs"] = jobs.jobs
+            busy = sum(1 for _, stage in jobs.stages if stage != "idle") / max(1, len(jobs.stages))
+            results["job_running_share"] = round(busy, 2)
+    finally:
+        if server is not None:
+            server.stop()
+        stop_server(data_dir)
+    emit(results, args.json)
+
+
+if __name__ == "__main__":
+    main()
