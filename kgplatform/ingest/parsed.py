@@ -7,6 +7,7 @@ line anywhere fails the load with its ``file:line`` and writes nothing.
 from __future__ import annotations
 
 import csv
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +15,9 @@ from typing import Any
 
 from kgplatform.domain import Edge, Entity
 from kgplatform.errors import InvalidInput
+from kgplatform.store.base import ENTITY_ID_MAX
+
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 
 
 @dataclass
@@ -33,6 +37,7 @@ class ParsedGraph:
         Raises:
             InvalidInput: the id was seen before with other type labels.
         """
+        check_id(source, entity.id)
         known = self.entities.get(entity.id)
         if known is None:
             self.entities[entity.id] = entity
@@ -44,19 +49,27 @@ class ParsedGraph:
         )
 
     def add_edge(self, edge: Edge, source: str) -> None:
-        """Add an edge and remember where it was read."""
+        """Add an edge and remember where it was read.
+
+        Raises:
+            InvalidInput: an end's id is not one the store takes.
+        """
+        if len(edge.head) > ENTITY_ID_MAX or len(edge.tail) > ENTITY_ID_MAX:  # inline: once per edge of millions
+            check_id(source, edge.head)
+            check_id(source, edge.tail)
         self.edges.append(edge)
         self.edge_sources.append(source)
 
 
 def tsv_lines(path: Path, *, header: bool = False) -> Iterator[tuple[str, list[str]]]:
-    """Yield ``(file:line, fields)`` for each non-blank line of a tab-separated file (CRLF tolerated)."""
+    """Yield ``(file:line, fields)`` for each non-blank line of a tab-separated file (CRLF and a BOM tolerated)."""
     try:
-        with open(path, encoding="utf-8", newline="") as handle:
+        with open(path, encoding="utf-8-sig", newline="") as handle:
             for number, line in enumerate(handle, start=1):
                 line = line.rstrip("\r\n")
                 if (header and number == 1) or not line.strip():
                     continue
+                _refuse_nul(f"{path}:{number}", line)
                 yield f"{path}:{number}", line.split("\t")
     except UnicodeDecodeError as exc:
         raise InvalidInput(f"{path}", exc.object[max(0, exc.start - 20):exc.end + 20], "UTF-8 text") from None
@@ -67,13 +80,15 @@ def tsv_lines(path: Path, *, header: bool = False) -> Iterator[tuple[str, list[s
 def csv_rows(path: Path) -> Iterator[tuple[str, dict[str, str]]]:
     """Yield ``(file:line, row)`` for each row of a CSV file with a header line."""
     try:
-        with open(path, encoding="utf-8", newline="") as handle:
+        with open(path, encoding="utf-8-sig", newline="") as handle:
             reader = csv.DictReader(handle)
             for row in reader:
                 source = f"{path}:{reader.line_num}"
                 if None in row or any(v is None for v in row.values()):
                     raise InvalidInput(source, list(row.values()), f"{len(reader.fieldnames or [])} fields "
                                        f"as in the header {reader.fieldnames}")
+                for value in row.values():
+                    _refuse_nul(source, value)
                 yield source, row
     except UnicodeDecodeError as exc:
         raise InvalidInput(f"{path}", exc.object[max(0, exc.start - 20):exc.end + 20], "UTF-8 text") from None
@@ -83,10 +98,16 @@ def csv_rows(path: Path) -> Iterator[tuple[str, dict[str, str]]]:
         raise InvalidInput(str(path), exc.strerror, "a readable file") from None
 
 
+def _refuse_nul(source: str, text: str) -> None:
+    """Refuse a NUL here, with its ``file:line``: the store would refuse it later without either."""
+    if "\x00" in text:
+        raise InvalidInput(source, text, "text without NUL characters (the graph store cannot hold them)")
+
+
 def csv_header(path: Path) -> list[str]:
     """The header line of a CSV file."""
     try:
-        with open(path, encoding="utf-8", newline="") as handle:
+        with open(path, encoding="utf-8-sig", newline="") as handle:
             return next(csv.reader(handle), [])
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
         raise InvalidInput(str(path), str(exc), "a readable UTF-8 CSV file") from None
@@ -100,9 +121,24 @@ def need_fields(source: str, fields: list[str], count: int, what: str) -> list[s
     return stripped
 
 
+def check_id(source: str, entity_id: str) -> str:
+    """Refuse an entity id the store would refuse at write time, while its ``file:line`` is known."""
+    if len(entity_id) > ENTITY_ID_MAX:
+        raise InvalidInput(source, entity_id[:100] + "...", f"an entity id of at most {ENTITY_ID_MAX} characters")
+    return entity_id
+
+
 def parse_number(source: str, value: str, kind: type, column: str) -> Any:
-    """Parse an int or float cell, naming the line and column when it is not one."""
+    """Parse an int or float cell, naming the line and column when it is not one.
+
+    Only numbers the store holds as given pass: it clamps integers beyond 64 bits (without an
+    error) and refuses infinities and NaN.
+    """
+    expected = f"an integer from {INT64_MIN} to {INT64_MAX}" if kind is int else "a finite number"
     try:
-        return kind(value)
+        number = kind(value)
     except ValueError:
-        raise InvalidInput(source, value, f"{'an integer' if kind is int else 'a number'} in column {column}") from None
+        raise InvalidInput(source, value, f"{expected} in column {column}") from None
+    if not (INT64_MIN <= number <= INT64_MAX if kind is int else math.isfinite(number)):
+        raise InvalidInput(source, value, f"{expected} in column {column}")
+    return number
