@@ -34,7 +34,7 @@ from kgplatform.domain import (
     QueryResult,
     paths_to_json,
 )
-from kgplatform.errors import InvalidInput, StoreUnavailable
+from kgplatform.errors import InvalidInput, QueryError, StoreUnavailable, WriteRefused
 from kgplatform.names import ENTITY, PREDICTED, RESERVED_LABELS, check_label, check_relation
 from kgplatform.store.ledger import LoadLease, RolledBack, recover_loads
 
@@ -56,13 +56,25 @@ class GraphStore(ABC):
 
     @abstractmethod
     def _execute(
-        self, query: str, params: Mapping[str, Any], *, write: bool, timeout_ms: int | None = None
+        self, query: str, params: Mapping[str, Any], *, write: bool, timeout_ms: int | None = None,
+        limit: int | None = None,
     ) -> tuple[list[str], Rows]:
         """Run one query atomically and return its columns and rows as plain Python values.
+
+        ``limit``: fetch at most this many rows and drop the rest unread (user queries: a huge
+        result is never held whole by the client).
 
         Raises:
             QueryError: the store rejected the query (syntax, timeout, a write in read mode).
             StoreUnavailable: the store cannot be reached.
+        """
+
+    @abstractmethod
+    def _plan(self, query: str, params: Mapping[str, Any]) -> list[str]:
+        """The operator names of the store's plan for ``query`` (EXPLAIN: nothing runs).
+
+        Raises:
+            QueryError: the store rejected the query.
         """
 
     @abstractmethod
@@ -325,11 +337,12 @@ class GraphStore(ABC):
         then names with each word of ``text`` within one typo (a full-text index), when room is left.
 
         Words shorter than :data:`FUZZY_MIN_CHARS` are not matched fuzzily: one edit away from
-        "it" is half the dictionary.
+        "it" is half the dictionary. Only the first :data:`FUZZY_MAX_WORDS` distinct words are.
         """
         limit = _positive(limit, "limit")
         found = [_entity(r) for r in self.run_named("search_entities", {"text": text, "limit": limit})]
-        words = [w for w in re.findall(r"[^\W_]+", text.lower()) if len(w) >= FUZZY_MIN_CHARS]
+        words = [w for w in dict.fromkeys(re.findall(r"[^\W_]+", text.lower())) if len(w) >= FUZZY_MIN_CHARS]
+        words = words[:FUZZY_MAX_WORDS]
         if len(found) < limit and words:
             seen = {e.id for e in found}
             fuzzy = self.run_named("search_entities_fuzzy", {"words": words, "limit": limit})
@@ -455,12 +468,30 @@ class GraphStore(ABC):
                     timeout_ms: int | None, row_cap: int | None) -> QueryResult:
         cap = _positive(row_cap or self.settings.row_cap, "row_cap")
         timeout = _positive(timeout_ms or self.settings.query_timeout_ms, "timeout_ms")
-        columns, rows = self._execute(cypher, dict(params or {}), write=write, timeout_ms=timeout)
+        params = dict(params or {})
+        if not write and any(_LOAD_CSV.fullmatch(op) for op in self._plan(cypher, params)):
+            raise WriteRefused("LOAD CSV makes the graph server read a file or fetch a URL, so it runs only "
+                               "as a write")
+        try:
+            columns, rows = self._execute(cypher, params, write=write, timeout_ms=timeout, limit=cap + 1)
+        except QueryError as exc:
+            if _TIMED_OUT.search(str(exc)):
+                raise QueryError(f"{exc}: the query ran past its limit of {timeout} ms (KG_QUERY_TIMEOUT_MS); "
+                                 "bound its patterns (e.g. [*1..3]) or add a LIMIT") from exc
+            raise
         return QueryResult(tuple(columns), tuple(tuple(r) for r in rows[:cap]), truncated=len(rows) > cap)
 
 
+#: The plan operator of LOAD CSV (FalkorDB ``Load CSV``, Neo4j ``LoadCSV@neo4j``).
+_LOAD_CSV = re.compile(r"(?i)load ?csv(@\w+)?")
+#: How the stores word a query stopped by its timeout.
+_TIMED_OUT = re.compile(r"(?i)timed? ?out|TransactionTimedOut")
+
 #: Shortest word of a search that may match with a typo.
 FUZZY_MIN_CHARS = 4
+#: Most words matched fuzzily: FalkorDB's full-text parser refuses a query of about 60 fuzzy terms
+#: (found by fuzzing), and no name needs more.
+FUZZY_MAX_WORDS = 16
 
 
 def _positive(value: int, name: str) -> int:

@@ -17,13 +17,19 @@ from falkordb import Edge as FEdge
 from falkordb import FalkorDB
 from falkordb import Node as FNode
 from falkordb import Path as FPath
+from falkordb.query_result import QueryResult
 
 from kgplatform.config import Settings
 from kgplatform.errors import InvalidInput, QueryError, StoreUnavailable, WriteRefused
 from kgplatform.store.base import GraphStore, Rows, plain_edge, plain_node
+from kgplatform.store.capped import query_capped
 from kgplatform.store.server import why_down
 
 log = logging.getLogger(__name__)
+
+#: How long past a query's own timeout the client waits for its reply (the server checks its
+#: timeout between steps, so a query may overrun it by seconds) before it gives up on the server.
+REPLY_GRACE_S = 30.0
 
 
 class FalkorDBStore(GraphStore):
@@ -42,11 +48,19 @@ class FalkorDBStore(GraphStore):
         self._graph = self._db.select_graph(settings.graph)
 
     def _execute(
-        self, query: str, params: Mapping[str, Any], *, write: bool, timeout_ms: int | None = None
+        self, query: str, params: Mapping[str, Any], *, write: bool, timeout_ms: int | None = None,
+        limit: int | None = None,
     ) -> tuple[list[str], Rows]:
-        run = self._graph.query if write else self._graph.ro_query
         try:
-            result = run(_with_params(query, params), timeout=timeout_ms)
+            if limit is None:
+                run = self._graph.query if write else self._graph.ro_query
+                result = run(_with_params(query, params), timeout=timeout_ms)
+            else:
+                command = ["GRAPH.QUERY" if write else "GRAPH.RO_QUERY", self.settings.graph,
+                           _with_params(query, params), "--compact"]
+                command += ["timeout", str(timeout_ms)] if timeout_ms else []
+                wait_s = (timeout_ms or 0) / 1000 + REPLY_GRACE_S
+                result = QueryResult(self._graph, query_capped(self.host, self.port, command, limit, wait_s))
         except redis.ConnectionError as exc:
             raise self._unreachable(exc) from exc
         except redis.ResponseError as exc:
@@ -55,6 +69,16 @@ class FalkorDBStore(GraphStore):
             raise QueryError(str(exc)) from exc
         columns = [str(h[1]) for h in result.header] if result.header else []
         return columns, [[_plain(v) for v in row] for row in result.result_set]
+
+    def _plan(self, query: str, params: Mapping[str, Any]) -> list[str]:
+        try:
+            lines = self._db.connection.execute_command("GRAPH.EXPLAIN", self.settings.graph,
+                                                        _with_params(query, params))
+        except redis.ConnectionError as exc:
+            raise self._unreachable(exc) from exc
+        except redis.ResponseError as exc:
+            raise QueryError(str(exc)) from exc
+        return [str(line).split("|")[0].strip() for line in lines]
 
     def _execute_pairs(self, query: str, params: Mapping[str, Any]) -> tuple[list[Any], list[Any]]:
         text = _with_params(query, params)

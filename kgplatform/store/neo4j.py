@@ -40,14 +40,17 @@ class Neo4jStore(GraphStore):
             raise StoreUnavailable(f"Neo4j at {settings.neo4j_uri} is unreachable: {exc}") from exc
 
     def _execute(
-        self, query: str, params: Mapping[str, Any], *, write: bool, timeout_ms: int | None = None
+        self, query: str, params: Mapping[str, Any], *, write: bool, timeout_ms: int | None = None,
+        limit: int | None = None,
     ) -> tuple[list[str], Rows]:
         statement = neo4j.Query(query, timeout=None if timeout_ms is None else timeout_ms / 1000)
 
         def work(tx: neo4j.ManagedTransaction) -> tuple[list[str], Rows]:
             result = tx.run(statement, dict(params))  # type: ignore[arg-type]  # stubs want LiteralString
             keys = list(result.keys())
-            return keys, [[_plain(v) for v in record.values()] for record in result]
+            # fetch() pulls only what it returns; the rest is discarded unread when the transaction ends
+            records = list(result) if limit is None else result.fetch(limit)
+            return keys, [[_plain(v) for v in record.values()] for record in records]
 
         mode = neo4j.WRITE_ACCESS if write else neo4j.READ_ACCESS
         try:
@@ -68,6 +71,23 @@ class Neo4jStore(GraphStore):
         kind = session.run("EXPLAIN " + query, dict(params)).consume().query_type
         if kind != "r":
             raise WriteRefused(f"this query writes (query type {kind!r}), and the caller may only read")
+
+    def _plan(self, query: str, params: Mapping[str, Any]) -> list[str]:
+        try:
+            with self._driver.session(database=self.settings.neo4j_database,
+                                      default_access_mode=neo4j.READ_ACCESS) as session:
+                plan = session.run("EXPLAIN " + query, dict(params)).consume().plan
+        except (ServiceUnavailable, SessionExpired) as exc:
+            raise StoreUnavailable(f"Neo4j at {self.settings.neo4j_uri} is unreachable: {exc}") from exc
+        except Neo4jError as exc:
+            raise QueryError(f"{exc.code}: {exc.message}") from exc
+        operators: list[str] = []
+        pending = [plan] if plan else []
+        while pending:
+            step = pending.pop()
+            operators.append(str(step.get("operatorType", "")))
+            pending.extend(step.get("children", []))
+        return operators
 
     def _execute_pairs(self, query: str, params: Mapping[str, Any]) -> tuple[list[Any], list[Any]]:
         _, rows = self._execute(query, params, write=False)
