@@ -19,6 +19,7 @@ import copy
 import logging
 import math
 import random
+import re
 import secrets
 import time
 from collections.abc import Callable, Iterator
@@ -122,7 +123,7 @@ class TrainConfig:
             raise InvalidInput("optimizer", self.optimizer, "adam or adagrad")
         if self.regularizer not in ("auto", "n3", "l2", "none"):
             raise InvalidInput("regularizer", self.regularizer, "auto, n3, l2 or none")
-        if self.device not in ("auto", "cpu", "cuda") and not self.device.startswith("cuda:"):
+        if not re.fullmatch(r"auto|cpu|cuda(:\d+)?", self.device, flags=re.ASCII):
             raise InvalidInput("device", self.device, "auto, cpu or cuda[:N]")
         seed = self.seed if self.seed is not None else secrets.randbelow(2**31)
         regularizer = self.regularizer

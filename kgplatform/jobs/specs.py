@@ -9,6 +9,7 @@ of failing later on a worker.
 
 from __future__ import annotations
 
+import math
 import types
 import typing
 from collections.abc import Mapping
@@ -25,6 +26,8 @@ from kgplatform.names import check_label, check_name, check_relation
 _TRAIN_FIELDS = typing.get_type_hints(TrainConfig)
 _SPEC_FIELDS = {k: v for k, v in typing.get_type_hints(CompletionSpec).items() if k != "train"}
 _TUPLES = ("relations", "labels", "seeds", "text_fields")
+#: Numbers a job record and the trainer take as given: a JSON integer may have any number of digits.
+_INT64 = 2**63
 
 
 def spec_from_json(data: Any) -> CompletionSpec:
@@ -40,7 +43,7 @@ def spec_from_json(data: Any) -> CompletionSpec:
         raise InvalidInput(unknown[0], data[unknown[0]],
                            f"one of the spec fields {sorted(set(_TRAIN_FIELDS) | set(_SPEC_FIELDS))}")
     model = data.get("model", TrainConfig.model)
-    if model not in MODELS and model not in TEXT_MODELS:
+    if not isinstance(model, str) or (model not in MODELS and model not in TEXT_MODELS):
         raise InvalidInput("model", model, f"one of {sorted(set(MODELS) | TEXT_MODELS)}")
     train = {name: _typed(name, data[name], hint) for name, hint in _TRAIN_FIELDS.items() if name in data}
     rest: dict[str, Any] = {name: _names(name, data[name]) if name in _TUPLES else _typed(name, data[name], hint)
@@ -82,18 +85,28 @@ def _typed(name: str, value: Any, hint: Any) -> Any:
             return value
         if option is bool and isinstance(value, bool):
             return value
-        if option is int and isinstance(value, int) and not isinstance(value, bool):
+        if option is int and isinstance(value, int) and not isinstance(value, bool) and -_INT64 <= value < _INT64:
             return value
-        if option is float and isinstance(value, int | float) and not isinstance(value, bool):
-            return float(value)
+        if option is float and isinstance(value, int | float) and not isinstance(value, bool) \
+                and (number := _finite(value)) is not None:
+            return number
         if option is str and isinstance(value, str):
             return value
     expected = " or ".join(_describe(option) for option in options)
     raise InvalidInput(name, value, expected)
 
 
+def _finite(value: int | float) -> float | None:
+    """``value`` as a finite float; None for NaN, infinities and integers too large for a float."""
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) else None
+
+
 def _describe(option: Any) -> str:
     if typing.get_origin(option) is typing.Literal:
         return "one of " + ", ".join(repr(v) for v in typing.get_args(option))
-    return {type(None): "null", bool: "true or false", int: "an integer", float: "a number",
+    return {type(None): "null", bool: "true or false", int: "a 64-bit integer", float: "a finite number",
             str: "a string"}.get(option, str(option))

@@ -11,19 +11,20 @@ The hypothesis tests in this package and ``bench/fuzz.py`` call these same funct
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import click
+import torch
 from flask.testing import FlaskClient
 
 from kgplatform.cli.completion import complete
-from kgplatform.completion.pipeline import CompletionSpec
 from kgplatform.errors import InvalidInput
 from kgplatform.ingest import ParsedGraph, load_graph, read_graph
-from kgplatform.jobs.specs import spec_from_json
+from kgplatform.jobs.specs import spec_from_json, spec_to_json
 from kgplatform.store import GraphStore
 from tests.conftest import TINY_KG
 
@@ -86,7 +87,9 @@ def check_spec(data: Any) -> str:
         assert exc.source == "spec" or (isinstance(data, Mapping) and exc.source in data), \
             f"the error names no spec field: {exc}"
         return "refused"
-    assert isinstance(spec, CompletionSpec)
+    flat = json.loads(json.dumps(spec_to_json(spec), allow_nan=False))  # as a job record stores it
+    assert spec_from_json(flat) == spec, f"{data!r} does not survive the job record"
+    assert torch.device("cpu" if spec.train.device == "auto" else spec.train.device).type in ("cpu", "cuda")
     return "valid"
 
 
@@ -100,11 +103,15 @@ def check_cli_spec(args: list[str]) -> str:
     return check_spec({k: v for k, v in options.items() if v is not None and v != ()})
 
 
-def check_search(store: GraphStore, text: str, limit: int = 20) -> int:
-    """Search; the answer is a list of at most ``limit`` entities (an empty text is refused by the API, not here)."""
-    found = store.search_entities(text, limit=limit)
+def check_search(store: GraphStore, text: str, limit: int = 20) -> str:
+    """Search; a list of at most ``limit`` entities, or InvalidInput for text no store can take (a NUL)."""
+    try:
+        found = store.search_entities(text, limit=limit)
+    except InvalidInput:
+        assert "\x00" in text, f"search for {text!r} refused"
+        return "refused"
     assert isinstance(found, list) and len(found) <= limit
-    return len(found)
+    return "found" if found else "none"
 
 
 def check_request(client: FlaskClient, method: str, path: str, **kwargs: Any) -> int:
