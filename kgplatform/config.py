@@ -18,6 +18,9 @@ StoreKind = Literal["embedded", "neo4j"]
 class Settings:
     """Where the graph lives and how to reach it.
 
+    The secrets (passwords, the API token, the session key, account hashes) are left out of the
+    repr, so a settings object in a log line or a traceback does not disclose them.
+
     Attributes:
         store: ``embedded`` (a FalkorDB server per data directory) or ``neo4j``.
         data_dir: the embedded server's home: its AOF files, pid, port and log.
@@ -59,7 +62,7 @@ class Settings:
     graph: str = "kg"
     neo4j_uri: str = "bolt://localhost:7687"
     neo4j_user: str = "neo4j"
-    neo4j_password: str = ""
+    neo4j_password: str = field(default="", repr=False)
     neo4j_database: str = "neo4j"
     broker_url: str = ""
     query_timeout_ms: int = 10_000
@@ -67,7 +70,7 @@ class Settings:
     batch_size: int = 2_000
     write_workers: int = 2
     pull_workers: int = 2
-    api_token: str = ""
+    api_token: str = field(default="", repr=False)
     load_lease_s: float = 30.0
     job_lease_s: float = 30.0
     job_max_attempts: int = 3
@@ -75,12 +78,12 @@ class Settings:
     worker_max_tasks: int = 20
     llm_url: str = ""
     llm_model: str = ""
-    llm_api_key: str = ""
+    llm_api_key: str = field(default="", repr=False)
     llm_timeout_s: float = 30.0
     llm_token_budget: int = 200_000
     interaction_relation: str = ""
-    users: str = ""
-    secret_key: str = ""
+    users: str = field(default="", repr=False)
+    secret_key: str = field(default="", repr=False)
     read_requires_login: bool = False
     node_modules: str = ""
 

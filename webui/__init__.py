@@ -8,6 +8,7 @@ nothing. Who may write, CSRF and the security headers are :mod:`webui.access`.
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,9 @@ from werkzeug.exceptions import HTTPException
 from kgplatform.config import Settings
 from kgplatform.errors import InvalidInput as InvalidInputError
 from kgplatform.errors import KGError, NotFound, QueryError, StoreUnavailable
+
+#: How long a session cookie stays valid after sign-in (a working day).
+SESSION_HOURS = 12
 
 
 def create_app(settings: Settings | None = None, **config: Any) -> Flask:
@@ -36,7 +40,9 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
     settings = settings or Settings.from_env()
     app = Flask(__name__)
     app.secret_key = settings.secret_key or _kept_secret(settings.data_dir)
-    app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax", MAX_CONTENT_LENGTH=1 << 20)
+    # Sessions are signed cookies that sign-out cannot revoke: a copy expires with the lifetime (not 31 days)
+    app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax", MAX_CONTENT_LENGTH=1 << 20,
+                      PERMANENT_SESSION_LIFETIME=timedelta(hours=SESSION_HOURS))
     app.config.update(config)
     app.extensions["kg"] = Services(settings)
     app.before_request(lambda: check_request(settings))
