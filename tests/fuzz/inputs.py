@@ -11,8 +11,11 @@ from __future__ import annotations
 import csv
 import io
 from typing import Any
+from urllib.parse import quote
 
 from hypothesis import strategies as st
+
+from tests.integration.conftest import AUTH
 
 #: Per format: file name -> (kind, header row or None, rows). ``kind`` is ``tsv`` or ``csv``.
 Layout = dict[str, tuple[str, list[str] | None, list[list[str]]]]
@@ -161,6 +164,12 @@ def cli_spec(raw: dict[str, str]) -> dict[str, Any]:
     return spec
 
 
+CLI_OPTIONS = ["--model", "--relations", "--epochs", "--dim", "--top-k", "--eval", "--no-eval", "--lr", "--seed",
+               "--device", "--explain", "--rerank-top", "--since", "--inductive", "--text-fields", "--regime",
+               "--structure-model", "--encoder-lr", "--batch-size", "--json", "--help"]
+cli_args = st.lists(st.one_of(st.sampled_from(CLI_OPTIONS), st.text(max_size=10), json_values.map(str)), max_size=8)
+
+
 # -- search and HTTP ------------------------------------------------------------------------------
 
 #: Characters with a meaning to Lucene/RediSearch queries, Cypher strings or regexes.
@@ -170,6 +179,52 @@ search_texts = st.one_of(
     st.lists(st.one_of(st.sampled_from(SEARCH_SPECIAL), st.text(max_size=6)), max_size=12).map("".join),
     st.sampled_from(["alice", "ALI", "Alise", "a*", "*", "\\", '"', "x" * 5000, "alice " * 200]),
 )
-query_values = st.one_of(st.sampled_from(["", "0", "1", "-1", "100", "101", "10001", "9" * 25, "9" * 5000, "1.5",
-                                          "²", "٣", "nan", "LIKES", "PREDICTED", "a`b", "alice", "2026-11-22",
+query_values = st.one_of(st.sampled_from(["", "0", "1", "-1", "100", "101", "10001", "9" * 18, "9" * 25, "9" * 5000,
+                                          "1.5", "²", "٣", "nan", "LIKES", "PREDICTED", "a`b", "alice", "2026-11-22",
                                           "x" * 3000, "\x00", "%", "pending"]), st.text(max_size=15))
+
+
+#: (method, path with {} for the path parameter, the query or form names the view reads)
+ROUTES = [
+    ("GET", "/", []), ("GET", "/api/health", []),
+    ("GET", "/api/entities", ["q", "limit"]),
+    ("GET", "/api/entities/{}/neighbourhood", ["limit", "skip", "relation"]),
+    ("POST", "/api/graph/edges", []), ("POST", "/api/cypher", []), ("POST", "/api/jobs", []),
+    ("GET", "/api/jobs", ["status", "model", "relation", "since", "until", "limit"]),
+    ("GET", "/api/jobs/{}", []), ("GET", "/api/jobs/{}/history", []), ("POST", "/api/jobs/{}/cancel", []),
+    ("GET", "/api/users/{}/recommendations", ["relation", "k", "paths", "job"]),
+    ("GET", "/console", ["query"]), ("GET", "/explore", ["q"]), ("GET", "/entity/{}", ["skip"]),
+    ("GET", "/jobs", ["status"]), ("GET", "/jobs/new", []), ("GET", "/jobs/{}", []),
+    ("POST", "/jobs/new", ["model", "relations", "epochs", "dim", "top_k", "device"]),
+    ("GET", "/predictions", ["job", "relation", "status", "min_score"]),
+    ("POST", "/predictions/decide", ["decision", "chosen", "back"]), ("POST", "/predictions/retract", ["job"]),
+    ("GET", "/recommendations", ["user", "relation", "k", "paths"]),
+    ("GET", "/signin", ["next"]), ("POST", "/signin", ["name", "password", "csrf_token"]), ("POST", "/signout", []),
+    ("GET", "/vendor/{}", []), ("GET", "/static/{}", []),
+]
+path_values = st.one_of(st.sampled_from(["alice", "matrix", "LIKES", "nobody", "0", "a/b", "..", "%00", "x" * 600]),
+                        st.text(min_size=1, max_size=12))
+bodies = st.one_of(spec_inputs, json_values, st.fixed_dictionaries(
+    {"query": st.one_of(st.sampled_from(["RETURN 1", "MATCH (n) RETURN n", "RETURN $x", ""]), st.text(max_size=30)),
+     "params": json_values, "write": json_values}), st.fixed_dictionaries({"ids": json_values}))
+
+
+@st.composite
+def http_requests(draw: st.DrawFn) -> tuple[str, str, dict[str, Any]]:
+    """A route and the values of one call of it."""
+    method, template, names = draw(st.sampled_from(ROUTES))
+    path = template.format(quote(draw(path_values), safe=""))
+    values = draw(st.dictionaries(st.one_of(st.sampled_from(names or ["x"]), st.text(max_size=5)), query_values,
+                                  max_size=4))
+    kwargs: dict[str, Any] = {"headers": AUTH if draw(st.booleans()) else {}}
+    if method == "GET":
+        kwargs["query_string"] = values
+    elif template.startswith("/api/"):
+        kind = draw(st.sampled_from(["json", "json", "text", "none"]))
+        if kind == "json":
+            kwargs["json"] = draw(bodies)
+        elif kind == "text":
+            kwargs |= {"data": draw(st.text(max_size=40)), "content_type": "application/json"}
+    else:
+        kwargs["data"] = values
+    return method, path, kwargs

@@ -23,7 +23,7 @@ def test_seed_input_loads(tiny_store: GraphStore, tmp_path: Path, fmt: str) -> N
 
 @pytest.mark.parametrize("fmt", sorted(SEEDS))
 def test_fuzzed_input_loads_whole_or_is_refused_cleanly(tiny_store: GraphStore, tmp_path: Path, fmt: str) -> None:
-    @fuzz_settings(60)
+    @fuzz_settings(120)
     @given(files=loader_files(fmt))
     def run(files: dict[str, bytes]) -> None:
         event(check_load(tiny_store, fmt, files, tmp_path / "in"))

@@ -8,12 +8,8 @@ from hypothesis import event, example, given
 from hypothesis import strategies as st
 
 from tests.fuzz.conftest import fuzz_settings
-from tests.fuzz.inputs import SPEC_FIELDS, cli_spec, json_values, spec_inputs
+from tests.fuzz.inputs import SPEC_FIELDS, cli_args, cli_spec, spec_inputs
 from tests.fuzz.oracles import check_cli_spec, check_spec
-
-CLI_OPTIONS = ["--model", "--relations", "--epochs", "--dim", "--top-k", "--eval", "--no-eval", "--lr", "--seed",
-               "--device", "--explain", "--rerank-top", "--since", "--inductive", "--text-fields", "--regime",
-               "--structure-model", "--encoder-lr", "--batch-size", "--json", "--help"]
 
 
 @fuzz_settings(300)
@@ -36,7 +32,6 @@ def test_string_valued_spec_is_valid_or_refused(raw: dict[str, str]) -> None:
 
 
 @fuzz_settings(150)
-@given(args=st.lists(st.one_of(st.sampled_from(CLI_OPTIONS), st.text(max_size=10),
-                               json_values.map(str)), max_size=8))
+@given(args=cli_args)
 def test_cli_options_parse_to_a_spec_or_a_usage_error(args: list[str]) -> None:
     event(check_cli_spec(args))
