@@ -6,6 +6,7 @@ import pytest
 import torch
 
 from kgplatform.completion.models import MODELS, build_model
+from kgplatform.completion.spmm import EdgeGraph
 from kgplatform.completion.training import message_graph
 from kgplatform.errors import UnknownModel
 
@@ -56,3 +57,24 @@ def test_unknown_model_and_odd_dimension() -> None:
         build_model("bert", N, R, D)
     with pytest.raises(ValueError, match="even"):
         build_model("complex", N, R, 7)
+
+
+def test_edge_graph_product_and_gradients_match_the_dense_formula() -> None:
+    """out[v] = sum_b sum_{u->v} w[b, e] * dense[b, u], with repeated edges and isolated nodes."""
+    torch.manual_seed(0)
+    nodes, edges, bases, dim = 7, 20, 3, 5
+    edge_index = torch.randint(0, nodes - 1, (2, edges))  # node 6 has no edge
+    weights = torch.randn(bases, edges, dtype=torch.float64, requires_grad=True)
+    dense = torch.randn(bases, nodes, dim, dtype=torch.float64, requires_grad=True)
+    graph = EdgeGraph(edge_index, nodes)
+    adjacency = torch.zeros(bases, nodes, nodes, dtype=torch.float64).index_put(
+        (torch.arange(bases).repeat_interleave(edges), edge_index[1].repeat(bases), edge_index[0].repeat(bases)),
+        weights.reshape(-1), accumulate=True)
+    expected = torch.einsum("bvu,bud->vd", adjacency, dense)
+    got = graph.spmm(weights, dense)
+    assert torch.allclose(got, expected)
+    upstream = torch.randn(nodes, dim, dtype=torch.float64)
+    want = torch.autograd.grad((expected * upstream).sum(), (weights, dense))
+    have = torch.autograd.grad((graph.spmm(weights, dense) * upstream).sum(), (weights, dense))
+    assert all(torch.allclose(h, w) for h, w in zip(have, want, strict=True))
+    assert torch.count_nonzero(got[6]) == 0
