@@ -41,6 +41,10 @@ from kgplatform.errors import StoreUnavailable
 log = logging.getLogger(__name__)
 
 START_TIMEOUT_S = 30.0
+#: AOF size from which Redis rewrites it as a snapshot (Redis's default, 64mb, takes many minutes to replay).
+AOF_REWRITE_MIN = "1mb"
+#: Free space under which a server that vanished is taken to have stopped for a full disk.
+NEARLY_FULL_BYTES = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -154,6 +158,10 @@ def _start(data_dir: Path) -> ServerInfo:
     args = [
         str(server), "--port", str(port), "--bind", "127.0.0.1", "--dir", str(data_dir),
         "--appendonly", "yes", "--appendfsync", "always", "--save", "",
+        # Rewrite the AOF into a snapshot once it has grown by its size since the last one (past
+        # AOF_REWRITE_MIN): replaying graph writes is slow, superlinear in the graph (measured: a
+        # 10k-entity load took 0.8 s and 53 s to replay), while the snapshot loads in 0.1 s.
+        "--auto-aof-rewrite-percentage", "100", "--auto-aof-rewrite-min-size", AOF_REWRITE_MIN,
         "--logfile", str(log_path), "--daemonize", "no",
         "--loadmodule", str(module),
     ]
@@ -187,15 +195,16 @@ def why_down(data_dir: Path) -> str | None:
     """
     log_path = data_dir / "server.log"
     try:
+        free = shutil.disk_usage(data_dir).free
         with log_path.open("rb") as log_file:
             log_file.seek(max(0, log_path.stat().st_size - 8192))
             tail = log_file.read().decode(errors="replace")
     except OSError:
         return None
     last_run = tail.rsplit("just started", 1)[-1]
-    if "AOF" not in last_run or not any(s in last_run for s in ("No space left on device", "Short write")):
+    logged = "AOF" in last_run and any(s in last_run for s in ("No space left on device", "Short write"))
+    if not logged and free >= NEARLY_FULL_BYTES:  # a disk too full to take the log line says it all the same
         return None
-    free = shutil.disk_usage(data_dir).free
     return (f"the disk holding {data_dir} is full ({free} bytes free): the server stopped rather than acknowledge "
             "a write it could not save; free some space, and the next command restarts it")
 
