@@ -73,6 +73,7 @@ def recover(ctx: click.Context) -> None:
     settings = settings_of(ctx)
     store = open_store(settings, schema=False)  # not the store_of() default, which would recover loads unseen
     ctx.call_on_close(store.close)
+    store.ensure_schema()
     loads = [asdict(rolled) for rolled in store.recover_loads()]
     requeued: list[str] = []
     dispatchers: list[Dispatcher] = []

@@ -9,6 +9,7 @@ then succeeds.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -103,7 +104,7 @@ def test_loading_process_killed_mid_load_is_rolled_back_when_the_store_opens(fau
 
 
 def test_a_live_load_elsewhere_is_left_alone_and_a_lapsed_one_is_rolled_back(fault_dir: Path) -> None:
-    """The ledger's rules on records other processes left: a live owner keeps its load, a lapsed lease loses it."""
+    """Records other processes left: a live owner keeps its load, a lapsed lease loses it (`kgplatform recover`)."""
     settings = _settings(fault_dir)
     before = _seeded(settings)
     with open_store(settings) as store:
@@ -114,8 +115,10 @@ def test_a_live_load_elsewhere_is_left_alone_and_a_lapsed_one_is_rolled_back(fau
         assert store.recover_loads() == [], "another machine's load with a live lease is not touched"
         store.run_named("renew_load", {"load_id": "elsewhere", "worker": "other-host:1:1", "now_ms": 0,
                                        "lease_ms": 0}, write=True)
-        rolled = store.recover_loads()
-        assert [(r.load_id, r.removed) for r in rolled] == [("elsewhere", 3)]
+        done = subprocess.run([sys.executable, "-m", "kgplatform.cli", "--json", "recover"], cwd=ROOT,
+                              env={**os.environ, **settings.to_env()}, capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stderr
+        assert [(r["load_id"], r["removed"]) for r in json.loads(done.stdout)["loads"]] == [("elsewhere", 3)]
         assert store.digest() == before
 
 
