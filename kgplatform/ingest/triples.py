@@ -12,7 +12,7 @@ from pathlib import Path
 
 from kgplatform.domain import Edge, Entity
 from kgplatform.errors import InvalidInput
-from kgplatform.ingest.parsed import ParsedGraph, need_fields, tsv_lines
+from kgplatform.ingest.parsed import ParsedGraph, check_id, need_fields, tsv_lines
 from kgplatform.names import check_relation
 
 SPLITS = ("train.txt", "valid.txt", "test.txt")
@@ -65,6 +65,7 @@ def read_triples(
             graph.rows_read += 1
             for entity_id in (head, tail):
                 if entity_id not in graph.entities:
+                    check_id(source, entity_id)
                     props = {k: v for k, v in (("name", names.get(entity_id)),
                                                ("description", descriptions.get(entity_id))) if v}
                     graph.entities[entity_id] = Entity(entity_id, (), props)

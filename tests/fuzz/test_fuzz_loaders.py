@@ -32,8 +32,8 @@ def test_fuzzed_input_loads_whole_or_is_refused_cleanly(tiny_store: GraphStore, 
 
 
 NODES = b"id,labels,name,age:int,score:float\n"
-#: Inputs the fuzzing found: each was refused without its file:line (by the store, at write time) or, for the
-#: integers beyond 64 bits, loaded with another value (FalkorDB clamps them to 2**63-1 without an error).
+#: Inputs the fuzzing found: each was refused without its file:line (by the store, at write time), or loaded
+#: with another value (FalkorDB clamps integers beyond 64 bits to 2**63-1 without an error), or crashed the server.
 FOUND = {
     "nul in a tsv cell": ("lastfm", "artists.dat", b"id\tname\turl\tpictureURL\n1\t\x00\tx\ty\n"),
     "nul in a csv cell": ("csv", "nodes.csv", NODES + b"n1,Person,a\x00b,1,1.0\n"),
@@ -44,6 +44,9 @@ FOUND = {
     "infinite rating": ("movies", "sub_user_watched_movies.csv", b"user_id,rate,movie_id\nu_1,inf,1\n"),
     "weight beyond 64 bits": ("lastfm", "user_artists.dat", b"userID\tartistID\tweight\n2\t1\t" + b"9" * 19 + b"\n"),
     "node id too long": ("csv", "nodes.csv", NODES + b"x" * 513 + b",Person,Ann,1,1.0\n"),
+    # the embedded server crashed (SIGSEGV in FalkorDB's uniqueness check) on a new id with a control character
+    "control character in a triple's id": ("triples", "train.txt", b"a\tLIKES\tb\nb\tm\ta\x01\n"),
+    "control character in a node id": ("csv", "nodes.csv", NODES + b"n\x01,Person,Ann,1,1.0\n"),
     "triple end too long": ("triples", "train.txt", b"a\tLIKES\tb\na\tLIKES\t" + b"x" * 513 + b"\n"),
 }
 
