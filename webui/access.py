@@ -21,6 +21,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
+from urllib.parse import urlsplit
 
 from flask import Response, abort, jsonify, request, session
 from werkzeug.security import check_password_hash
@@ -171,3 +172,12 @@ def refusal(reason: str = "") -> Any:
     if request.path.startswith("/api/"):
         return jsonify({"error": message}), status
     abort(status, message)
+
+
+def local_path(target: str) -> str:
+    """``target`` if it is a path on this site, else ``""``: a redirect after a form never leaves the site.
+
+    ``//host`` and ``/\\host`` name other hosts to a browser, so a backslash anywhere is refused too.
+    """
+    on_site = target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc
+    return target if on_site and "\\" not in target else ""

@@ -8,7 +8,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from kgplatform.errors import InvalidInput
-from webui.access import write_required
+from webui.access import local_path, write_required
 from webui.services import services
 
 review = Blueprint("review", __name__)
@@ -53,7 +53,7 @@ def decide() -> Response:
         head, relation, tail, job = parts
         done += (store.accept_prediction if verb == "accept" else store.reject_prediction)(head, relation, tail, job)
     flash(f"{verb}ed {done} prediction{'s' if done != 1 else ''}")
-    return redirect(request.form.get("back") or url_for("review.page"))
+    return redirect(local_path(request.form.get("back", "")) or url_for("review.page"))
 
 
 @review.post("/predictions/retract")

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from webui.access import sign_in, sign_out
+from webui.access import local_path, sign_in, sign_out
 from webui.services import services
 
 signin_pages = Blueprint("access", __name__)
@@ -16,7 +14,7 @@ signin_pages = Blueprint("access", __name__)
 @signin_pages.route("/signin", methods=["GET", "POST"])
 def signin() -> str | Response | tuple[str, int]:
     """The sign-in form; a wrong name or password is a 401 with the form again, saying so."""
-    target = _local(request.values.get("next", ""))
+    target = local_path(request.values.get("next", ""))
     if request.method == "GET":
         return render_template("signin.html", next=target, error=None, name="")
     name = request.form.get("name", "")
@@ -33,8 +31,3 @@ def signout() -> Response:
     flash("signed out")
     return redirect(url_for("pages.overview"))
 
-
-def _local(target: str) -> str:
-    """Only a path on this site to go back to: never an open redirect to another host."""
-    parts = urlsplit(target)
-    return target if target.startswith("/") and not target.startswith("//") and not parts.netloc else ""

@@ -103,6 +103,10 @@ def test_accept_reject_and_retract_from_the_review_page(site: Flask) -> None:
     bad = client.post("/predictions/decide", data={"csrf_token": token, "decision": "accept", "chosen": "carol"})
     assert bad.status_code == 400 and "chosen" in _page(bad)
     assert client.post("/predictions/decide", data={"csrf_token": token, "decision": "maybe"}).status_code == 400
+    for back, went in (("/predictions?job=job-x", "/predictions?job=job-x"), ("https://evil.example/", "/predictions"),
+                       ("//evil.example/", "/predictions"), ("/\\evil.example/", "/predictions")):
+        moved = client.post("/predictions/decide", data={"csrf_token": token, "decision": "reject", "back": back})
+        assert moved.status_code == 302 and moved.headers["Location"] == went, f"never an open redirect: {back}"
     retracted = client.post("/predictions/retract", data={"csrf_token": token, "job": "job-x"},
                             follow_redirects=True)
     assert "retracted 2 predictions of job job-x" in _page(retracted)
