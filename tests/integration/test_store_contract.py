@@ -171,4 +171,7 @@ def test_rejects_unsafe_names(store: GraphStore) -> None:
         store.load([Entity("a", ("Bad\nLabel",))], [])
     with pytest.raises(InvalidInput, match="reserved"):
         store.load([Entity("a"), Entity("b")], [Edge("a", "PREDICTED", "b")])
+    for bad_id in ("b\x01", " lead", "trail ", "new\nline"):  # crashed the embedded server (FalkorDB 4.16)
+        with pytest.raises(InvalidInput, match="control characters or edge spaces"):
+            store.load([Entity("ok"), Entity(bad_id)], [])
     assert store.stats().entities == 0
