@@ -1,10 +1,10 @@
 """Benchmark: seed spread of one like-for-like ComplEx pair against PyKEEN (KvsAll / LCWA, cross-entropy, Adagrad).
 
 For a pair whose MRR difference is small, one seed cannot say who is ahead: this trains both
-sides with seeds 0, 1 and 2 at each N3 weight given, reports each side's validation and test MRR
+sides with each seed given (default 0, 1 and 2) at each N3 weight given, reports each side's validation and test MRR
 (mean and spread), and picks each side's weight by its mean validation MRR.
 
-Usage: ``python bench/peer_seeds.py kinships [--n3 0.01 0.007 ...] [--json out.json]``
+Usage: ``python bench/peer_seeds.py kinships [--n3 0.01 0.007 ...] [--seeds 0 1 2] [--json out.json]``
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("dataset")
     parser.add_argument("--n3", type=float, nargs="+", default=[0.01])
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     data = load_benchmark(DATA / args.dataset)
@@ -40,7 +41,7 @@ def main() -> None:
         config = replace(base, reg_weight=weight)
         ours, theirs = runs["ours"].setdefault(weight, {"valid": [], "test": []}), \
             runs["pykeen"].setdefault(weight, {"valid": [], "test": []})
-        for seed in (0, 1, 2):
+        for seed in args.seeds:
             trained = train_model(data.train, data.valid, data.known, n, r,
                                   replace(config, seed=seed, eval_every=config.epochs))
             scorer = ModelScorer(trained.model, r)
