@@ -35,6 +35,18 @@ def shared_data(*parts: str) -> Path:
     return path
 
 
+def server_pids(data_dir: Path) -> list[int]:
+    """redis-server processes running in ``data_dir`` (the server rewrites its command line, not its cwd)."""
+    pids = []
+    for proc in Path("/proc").iterdir():
+        try:
+            if (proc / "comm").read_text().strip() == "redis-server" and (proc / "cwd").resolve() == data_dir.resolve():
+                pids.append(int(proc.name))
+        except (OSError, ValueError):
+            continue
+    return pids
+
+
 @pytest.fixture(scope="session")
 def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """A data directory with a running embedded server, stopped at the end of the session."""

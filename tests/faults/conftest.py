@@ -19,20 +19,9 @@ import pytest
 from kgplatform.domain import Edge, Entity
 from kgplatform.store import GraphStore
 from kgplatform.store.server import _alive, server_status, stop_server
+from tests.conftest import server_pids
 
 RELATIONS = ("LINKS", "CITES")
-
-
-def server_pids(data_dir: Path) -> list[int]:
-    """redis-server processes running in ``data_dir`` (the server rewrites its command line, not its cwd)."""
-    pids = []
-    for proc in Path("/proc").iterdir():
-        try:
-            if (proc / "comm").read_text().strip() == "redis-server" and (proc / "cwd").resolve() == data_dir.resolve():
-                pids.append(int(proc.name))
-        except (OSError, ValueError):
-            continue
-    return pids
 
 
 @pytest.fixture

@@ -21,7 +21,8 @@ from kgplatform.config import Settings
 from kgplatform.errors import StoreUnavailable
 from kgplatform.store import open_store
 from kgplatform.store.server import stop_server
-from tests.faults.conftest import big_graph, server_pids
+from tests.conftest import server_pids
+from tests.faults.conftest import big_graph
 
 DISK_MB = 16
 LEFT_FREE = 256 * 1024  # less than the load needs, more than its first batches

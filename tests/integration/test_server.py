@@ -17,23 +17,12 @@ from kgplatform.config import Settings
 from kgplatform.domain import Entity
 from kgplatform.store import open_store
 from kgplatform.store.server import ensure_server, replaying_aof, server_status, stop_server
+from tests.conftest import server_pids
 
 
 def _cli(data_dir: Path, *args: str) -> subprocess.Popen[str]:
     return subprocess.Popen([sys.executable, "-m", "kgplatform.cli", "--data-dir", str(data_dir), *args],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-
-
-def _server_pids(data_dir: Path) -> list[int]:
-    """redis-server processes running in ``data_dir`` (the server rewrites its command line, not its cwd)."""
-    pids = []
-    for proc in Path("/proc").iterdir():
-        try:
-            if (proc / "comm").read_text().strip() == "redis-server" and (proc / "cwd").resolve() == data_dir.resolve():
-                pids.append(int(proc.name))
-        except (OSError, ValueError):
-            continue
-    return pids
 
 
 @pytest.fixture
@@ -47,7 +36,7 @@ def test_two_processes_starting_at_once_share_one_server(fresh_dir: Path) -> Non
     outputs = [json.loads(p.communicate(timeout=60)[0]) for p in procs]
     assert all(p.returncode == 0 for p in procs)
     assert len({(o["pid"], o["port"]) for o in outputs}) == 1
-    assert _server_pids(fresh_dir) == [outputs[0]["pid"]]
+    assert server_pids(fresh_dir) == [outputs[0]["pid"]]
     # a later process (here: this one) reuses it too
     assert ensure_server(fresh_dir).pid == outputs[0]["pid"]
 
@@ -60,7 +49,7 @@ def test_cli_start_status_stop(fresh_dir: Path) -> None:
     assert status.wait(30) == 0 and json.loads(status.communicate()[0])["running"] is True
     stop = _cli(fresh_dir, "server", "stop", "--json")
     assert stop.wait(60) == 0 and json.loads(stop.communicate()[0]) == {"stopped": True}
-    assert server_status(fresh_dir) is None and _server_pids(fresh_dir) == []
+    assert server_status(fresh_dir) is None and server_pids(fresh_dir) == []
 
 
 def test_a_clean_stop_and_a_crash_lose_no_acknowledged_write(fresh_dir: Path) -> None:
@@ -89,7 +78,7 @@ def test_a_stale_pid_file_pointing_at_another_server_is_not_trusted(fresh_dir: P
     (fresh_dir / "server.json").write_text(json.dumps({"host": other.host, "port": other.port, "pid": other.pid}))
     assert server_status(fresh_dir) is None
     own = ensure_server(fresh_dir)
-    assert own.port != other.port and _server_pids(fresh_dir) == [own.pid]
+    assert own.port != other.port and server_pids(fresh_dir) == [own.pid]
 
 
 def _logged_bytes(data_dir: Path) -> int:

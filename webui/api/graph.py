@@ -6,8 +6,9 @@ from typing import Any
 
 from flask import jsonify, request
 
-from kgplatform.domain import Prediction
+from kgplatform.domain import Entity, Prediction
 from kgplatform.errors import InvalidInput, NotFound
+from kgplatform.store import GraphStore
 from webui.api import api
 from webui.api.params import query_int
 from webui.services import services
@@ -29,9 +30,7 @@ def search_entities() -> Any:
 def entity(entity_id: str) -> Any:
     """One entity: its labels, properties and fact degree (the API twin of the entity page's header)."""
     store = services().store
-    found = store.get_entity(entity_id)
-    if found is None:
-        raise NotFound("entity", entity_id, "the id of an entity in the graph")
+    found = _entity(store, entity_id)
     return jsonify({"id": found.id, "name": found.name, "labels": list(found.labels),
                     "properties": found.properties, "degree": store.degree(entity_id)})
 
@@ -40,9 +39,7 @@ def entity(entity_id: str) -> Any:
 def neighbourhood(entity_id: str) -> Any:
     """``?relation=R&limit=50&skip=0``: one page of fact neighbours plus the entity's predictions."""
     store = services().store
-    entity = store.get_entity(entity_id)
-    if entity is None:
-        raise NotFound("entity", entity_id, "the id of an entity in the graph")
+    entity = _entity(store, entity_id)
     limit = query_int("limit", 50)
     if not 1 <= limit <= MAX_NEIGHBOURS:
         raise InvalidInput("limit", limit, f"an integer from 1 to {MAX_NEIGHBOURS}")
@@ -72,6 +69,13 @@ def edges_among() -> Any:
     return jsonify({"edges": [{"source": e.head, "relation": e.relation, "target": e.tail,
                                "predicted": isinstance(e, Prediction),
                                "score": e.score if isinstance(e, Prediction) else None} for e in found]})
+
+
+def _entity(store: GraphStore, entity_id: str) -> Entity:
+    found = store.get_entity(entity_id)
+    if found is None:
+        raise NotFound("entity", entity_id, "the id of an entity in the graph")
+    return found
 
 
 def _edge(me: str, relation: str, other: str, outgoing: bool, prediction: Prediction | None = None) -> dict[str, Any]:
