@@ -13,7 +13,7 @@ from typing import Protocol
 from kgplatform.completion.pipeline import CompletionSpec
 from kgplatform.config import Settings
 from kgplatform.errors import InvalidInput, KGError, StoreUnavailable
-from kgplatform.jobs.records import JobBook, JobRecord
+from kgplatform.jobs.records import SEND_GRACE_S, JobBook, JobRecord
 from kgplatform.jobs.specs import queue_for, spec_to_json
 
 
@@ -37,7 +37,8 @@ def load_dispatcher(settings: Settings) -> Dispatcher:
     return dispatcher
 
 
-def record_job(book: JobBook, spec: CompletionSpec, job_id: str | None = None) -> JobRecord:
+def record_job(book: JobBook, spec: CompletionSpec, job_id: str | None = None,
+               send_within_s: float | None = None) -> JobRecord:
     """Check ``spec`` against the graph and record it as a queued job.
 
     A spec naming a relation type or label the graph does not have is refused here, with the
@@ -55,7 +56,7 @@ def record_job(book: JobBook, spec: CompletionSpec, job_id: str | None = None) -
                 if name not in known:
                     raise InvalidInput(field, name, f"one of the graph's {field}: {', '.join(sorted(known))}")
     return book.create(spec_to_json(spec), model=spec.train.model, relations=spec.relations,
-                       queue=queue_for(spec), job_id=job_id)
+                       queue=queue_for(spec), job_id=job_id, send_within_s=send_within_s)
 
 
 def submit_job(book: JobBook, spec: CompletionSpec, dispatcher: Dispatcher, job_id: str | None = None) -> JobRecord:
@@ -65,9 +66,10 @@ def submit_job(book: JobBook, spec: CompletionSpec, dispatcher: Dispatcher, job_
         InvalidInput: the spec does not fit the graph; nothing is recorded.
         StoreUnavailable: the broker could not take the job (the record is marked failed, saying so).
     """
-    record = record_job(book, spec, job_id)
+    record = record_job(book, spec, job_id, send_within_s=SEND_GRACE_S)
     try:
         dispatcher.send(record.job_id, record.queue)
+        book.mark_sent(record.job_id)
     except Exception as exc:
         submitter = f"submitter:{record.job_id}"
         if book.claim(record.job_id, submitter, lease_s=60, max_attempts=1) is not None:

@@ -92,6 +92,10 @@ class Recovered:
     queue: str
 
 
+#: How long a submitter has between recording a job and reporting it sent, before recovery sends it.
+SEND_GRACE_S = 60.0
+
+
 class JobBook:
     """The job records of one graph store."""
 
@@ -103,11 +107,17 @@ class JobBook:
         return JobRecord.from_node(rows[0]["job"]) if rows else None
 
     def create(self, spec: Mapping[str, Any], *, model: str, relations: tuple[str, ...], queue: str,
-               job_id: str | None = None) -> JobRecord:
-        """Record a queued job."""
+               job_id: str | None = None, send_within_s: float | None = None) -> JobRecord:
+        """Record a queued job.
+
+        ``send_within_s``: the job is to be sent to the workers, and is sent again by recovery
+        unless :meth:`mark_sent` is called within that time (its submitter may die in between).
+        """
         now = now_iso()
         props = {"status": "queued", "stage": "queued", "percent": 0.0, "model": model, "relations": list(relations),
                  "queue": queue, "spec": json.dumps(spec), "created_at": now, "updated_at": now, "attempts": 0}
+        if send_within_s is not None:
+            props["unsent_until"] = _ms() + int(send_within_s * 1000)
         record = self._one("create_job", {"job_id": job_id or uuid.uuid4().hex[:16], "props": props})
         assert record is not None  # CREATE always returns its node
         return record
@@ -194,6 +204,16 @@ class JobBook:
             "lost_error": f"its worker was lost {max_attempts} times (killed, or out of memory)",
         }, write=True)
         return [Recovered(row["job_id"], row["status"], row["queue"] or "cpu") for row in rows]
+
+    def mark_sent(self, job_id: str) -> None:
+        """The job's task is on the queue: recovery need not send it again."""
+        self.store.run_named("mark_job_sent", {"job_id": job_id}, write=True)
+
+    def resend_unsent(self, grace_s: float) -> list[Recovered]:
+        """Queued jobs recorded for sending but never reported sent in time; each gets ``grace_s`` more."""
+        rows = self.store.run_named("resend_unsent_jobs", {"now_ms": _ms(), "grace_ms": int(grace_s * 1000)},
+                                    write=True)
+        return [Recovered(row["job_id"], "queued", row["queue"] or "cpu") for row in rows]
 
     def discard_hidden_predictions(self, job_id: str) -> int:
         """Remove predictions an attempt wrote but never published."""

@@ -23,7 +23,7 @@ from kgplatform.completion.pipeline import run_completion
 from kgplatform.completion.rerank import LLMEndpoint
 from kgplatform.config import Settings
 from kgplatform.errors import Interrupted
-from kgplatform.jobs.records import JobBook, JobRecord
+from kgplatform.jobs.records import SEND_GRACE_S, JobBook, JobRecord
 from kgplatform.jobs.specs import spec_from_json
 from kgplatform.store.base import GraphStore
 
@@ -133,7 +133,8 @@ def _end(book: JobBook, job_id: str, worker: str, status: str, error: str | None
 
 
 def recover_jobs(book: JobBook, settings: Settings, send: Callable[[str, str], None]) -> int:
-    """Queue again the jobs whose worker died (lease expired), or end them; returns how many were found.
+    """Queue again the jobs whose worker died (lease expired), or end them, and send the jobs whose
+    submitter died before sending them; returns how many were found.
 
     ``send(job_id, queue)`` hands a re-queued job to the workers. Several workers may run this at
     once: the query that re-queues a job does so once, so each job is sent once.
@@ -145,4 +146,9 @@ def recover_jobs(book: JobBook, settings: Settings, send: Callable[[str, str], N
             send(job.job_id, job.queue)
         else:
             book.discard_hidden_predictions(job.job_id)
-    return len(recovered)
+    unsent = book.resend_unsent(SEND_GRACE_S)
+    for job in unsent:
+        log.warning("job %s: recorded but never sent (its submitter died?); sending it", job.job_id)
+        send(job.job_id, job.queue)
+        book.mark_sent(job.job_id)
+    return len(recovered) + len(unsent)

@@ -90,6 +90,9 @@ def test_web_process_killed_during_writes_loses_no_acknowledged_one(fault_dir: P
                   for raw in broker.lrange("cpu", 0, -1)}
         broker.close()
         assert set(acknowledged) <= queued, "and its task is in the queue"
+        unsent = {row[0] for row in
+                  store.run_readonly("MATCH (j:Job) WHERE j.unsent_until IS NOT NULL RETURN j.id").rows}
+        assert recorded.keys() - queued <= unsent, "a job recorded but not queued is sent by recovery"
         store.run_write("MATCH (j:Job) DETACH DELETE j")
         assert store.digest() == facts, "nothing else changed"
 

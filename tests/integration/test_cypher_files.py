@@ -26,7 +26,7 @@ SAMPLES: dict[str, Any] = {
     "load_id": "load-1", "ids": ["alice", "nobody"], "id": "alice", "limit": 5, "source": "alice",
     "target": "nolan", "text": "ali", "types": ["LIKES", "DIRECTED"], "relation": "LIKES", "job_id": "job-1",
     "model": "transe", "created_at": 1, "status": None, "head": "carol", "tail": "matrix", "now": 2,
-    "worker": "host:1", "owner": "host:2", "now_ms": 1000, "lease_ms": 3000, "max_attempts": 3, "stage": "train",
+    "worker": "host:1", "owner": "host:2", "now_ms": 1000, "lease_ms": 3000, "grace_ms": 60000, "max_attempts": 3, "stage": "train",
     "percent": 50.0,
     "live": "{}", "metrics": "{}", "details": "{}", "written": 0, "error": None, "lost_error": "lost",
     "props": {"status": "queued", "relations": ["LIKES"]}, "since": None, "until": None, "per_node": 5, "user": "alice",

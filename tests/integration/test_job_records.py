@@ -131,3 +131,20 @@ def test_a_failing_job_is_marked_failed_with_its_error(tiny_store: GraphStore,
     failed = book.get(job.job_id)
     assert failed.status == "failed" and "NO_SUCH_RELATION" in (failed.error or "")
     assert tiny_store.list_predictions(job.job_id) == []
+
+
+def test_a_job_recorded_but_never_sent_is_sent_by_recovery_once(tiny_store: GraphStore) -> None:
+    """The submitter died between recording a job and sending it: recovery sends it, once."""
+    book = JobBook(tiny_store)
+    orphan = book.create(spec_to_json(SPEC), model="distmult", relations=("LIKES",), queue="cpu", send_within_s=0.01)
+    sent_in_time = book.create(spec_to_json(SPEC), model="distmult", relations=("LIKES",), queue="cpu",
+                               send_within_s=0.01)
+    book.mark_sent(sent_in_time.job_id)
+    in_process = _record(book)  # run where it was recorded: never sent
+    time.sleep(0.05)
+    sent: list[tuple[str, str]] = []
+    assert recover_jobs(book, tiny_store.settings, lambda job_id, queue: sent.append((job_id, queue))) == 1
+    assert sent == [(orphan.job_id, "cpu")]
+    time.sleep(0.05)
+    assert recover_jobs(book, tiny_store.settings, lambda *_: None) == 0, "sent once"
+    assert {book.get(j.job_id).status for j in (orphan, sent_in_time, in_process)} == {"queued"}
