@@ -283,6 +283,11 @@ class GraphStore(ABC):
         rows = self.run_named("get_entity", {"id": entity_id})
         return _entity(rows[0]) if rows else None
 
+    def entity_with_degree(self, entity_id: str) -> tuple[Entity, int] | None:
+        """One entity and its fact degree (:meth:`get_entity` and :meth:`degree` in one query), or None."""
+        rows = self.run_named("get_entity_with_degree", {"id": entity_id})
+        return (_entity(rows[0]), int(rows[0]["degree"])) if rows else None
+
     def neighbourhood(self, entity_id: str, limit: int = 100, *, relation: str | None = None,
                       skip: int = 0) -> list[Neighbour]:
         """Fact edges around an entity (both directions), predictions excluded, by relation then id.

@@ -90,6 +90,17 @@ def test_digest_sees_any_change_and_nothing_else(tiny_store: GraphStore) -> None
     assert tiny_store.digest() not in {before, changed}
 
 
+def test_entity_with_degree_is_get_entity_and_degree_in_one(tiny_store: GraphStore) -> None:
+    tiny_store.write_predictions("job-d", "distmult", [Prediction("carol", "LIKES", "alien", 0.9, 1, "distmult",
+                                                                  "job-d")])
+    tiny_store.publish_predictions("job-d")  # a prediction is not a fact: the degree stays the same
+    for entity_id in ("scifi", "carol", "nolan"):
+        assert tiny_store.entity_with_degree(entity_id) == (tiny_store.get_entity(entity_id),
+                                                             tiny_store.degree(entity_id))
+    assert tiny_store.entity_with_degree("carol")[1] == 1  # type: ignore[index]
+    assert tiny_store.entity_with_degree("nobody") is None
+
+
 def test_relation_texts(store: GraphStore) -> None:
     store.upsert_relation_texts({"isa": "is a", "part_of": "part of"})
     store.upsert_relation_texts({"isa": "is a kind of"})

@@ -30,16 +30,16 @@ def search_entities() -> Any:
 def entity(entity_id: str) -> Any:
     """One entity: its labels, properties and fact degree (the API twin of the entity page's header)."""
     store = services().store
-    found = _entity(store, entity_id)
+    found, degree = _entity(store, entity_id)
     return jsonify({"id": found.id, "name": found.name, "labels": list(found.labels),
-                    "properties": found.properties, "degree": store.degree(entity_id)})
+                    "properties": found.properties, "degree": degree})
 
 
 @api.get("/entities/<entity_id>/neighbourhood")
 def neighbourhood(entity_id: str) -> Any:
     """``?relation=R&limit=50&skip=0``: one page of fact neighbours plus the entity's predictions."""
     store = services().store
-    entity = _entity(store, entity_id)
+    entity, degree = _entity(store, entity_id)
     limit = query_int("limit", 50)
     if not 1 <= limit <= MAX_NEIGHBOURS:
         raise InvalidInput("limit", limit, f"an integer from 1 to {MAX_NEIGHBOURS}")
@@ -52,7 +52,6 @@ def neighbourhood(entity_id: str) -> Any:
     edges = [_edge(entity_id, n.relation, n.entity_id, n.outgoing) for n in facts]
     edges += [_edge(entity_id, n.relation, n.entity_id, n.outgoing, p) for n, p in predicted
               if relation is None or n.relation == relation]
-    degree = store.degree(entity_id)
     return jsonify({"entity": {"id": entity.id, "name": entity.name, "labels": list(entity.labels)},
                     "degree": degree, "nodes": list(nodes.values()), "edges": edges,
                     "more": max(0, degree - skip - len(facts)) if relation is None else None})
@@ -71,8 +70,9 @@ def edges_among() -> Any:
                                "score": e.score if isinstance(e, Prediction) else None} for e in found]})
 
 
-def _entity(store: GraphStore, entity_id: str) -> Entity:
-    found = store.get_entity(entity_id)
+def _entity(store: GraphStore, entity_id: str) -> tuple[Entity, int]:
+    """The entity and its fact degree, in one query; NotFound (404) when it is not in the graph."""
+    found = store.entity_with_degree(entity_id)
     if found is None:
         raise NotFound("entity", entity_id, "the id of an entity in the graph")
     return found
