@@ -39,14 +39,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.load import emit, machine  # noqa: E402
-from bench.recs_http import LASTFM, replicate  # noqa: E402
-from kgplatform.completion.pipeline import CompletionSpec  # noqa: E402
-from kgplatform.completion.training import TrainConfig  # noqa: E402
+from bench.recs_http import load_and_complete  # noqa: E402
 from kgplatform.config import Settings  # noqa: E402
-from kgplatform.ingest import load_graph, read_graph  # noqa: E402
-from kgplatform.jobs.dispatch import record_job  # noqa: E402
 from kgplatform.jobs.records import JobBook  # noqa: E402
-from kgplatform.jobs.runner import execute_job  # noqa: E402
 from kgplatform.store import open_store  # noqa: E402
 from kgplatform.store.server import stop_server  # noqa: E402
 from webui.served import ServedApp  # noqa: E402
@@ -192,11 +187,7 @@ def main() -> None:
     server = None
     try:
         with open_store(settings) as store:
-            load_graph(store, replicate(read_graph([LASTFM], "lastfm"), args.copies))
-            spec = CompletionSpec(train=TrainConfig(model="distmult", dim=64, epochs=5, regime="negative-sampling",
-                                                    batch_size=8192, lr=0.05, seed=0),
-                                  relations=("LISTENED",), top_k=10, evaluate=False)
-            execute_job(store, settings, record_job(JobBook(store), spec).job_id, "bench")
+            load_and_complete(store, settings, args.copies)
             rng = random.Random(0)
             ids = {"users": rng.sample([r[0] for r in store.run_readonly(
                        "MATCH (u:User) RETURN u.id", row_cap=10_000_000).rows], 500),

@@ -25,12 +25,12 @@ def search() -> str:
 @explore.get("/entity/<entity_id>")
 def entity(entity_id: str) -> str:
     store = services().store
-    found = store.get_entity(entity_id)
-    if found is None:
+    summary = store.entity_with_degree(entity_id)
+    if summary is None:
         abort(404, f"no entity with id {entity_id!r}")
+    found, degree = summary
     skip = query_int("skip", 0)
     facts = store.neighbourhood(entity_id, FACTS_PER_PAGE, skip=skip)
-    degree = store.degree(entity_id)
     relations = sorted({n.relation for n in store.neighbourhood(entity_id, 1000)})
     return render_template("entity.html", entity=found, facts=facts, degree=degree, skip=skip,
                            per_page=FACTS_PER_PAGE, predictions=store.entity_predictions(entity_id, 50),

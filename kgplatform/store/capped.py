@@ -64,7 +64,9 @@ def _line(reply: BinaryIO) -> tuple[bytes, str]:
     line = reply.readline()
     if not line.endswith(b"\r\n"):
         raise OSError("connection closed in the middle of a reply")
-    return line[:1], line[1:-2].decode()
+    # errors="replace": FalkorDB quotes the bad input in its error lines and may cut a character
+    # in two (a fullwidth letter in a query did).
+    return line[:1], line[1:-2].decode(errors="replace")
 
 
 def _read(reply: BinaryIO) -> Any:

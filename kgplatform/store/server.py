@@ -109,15 +109,19 @@ def _ping(host: str, port: int, data_dir: Path) -> bool:
         return False
 
 
-def replaying_aof(log_path: Path, pid: int) -> bool:
-    """True while server ``pid`` is replaying its AOF, as its log tells: it answers no one meanwhile."""
+def _log_tail(log_path: Path, size: int) -> str:
+    """The last ``size`` bytes of the server's log ("" when there is none): it grows for the server's life."""
     try:
         with log_path.open("rb") as log_file:
-            log_file.seek(max(0, log_path.stat().st_size - 65536))
-            tail = log_file.read().decode(errors="replace")
+            log_file.seek(max(0, log_path.stat().st_size - size))
+            return log_file.read().decode(errors="replace")
     except OSError:
-        return False
-    run = tail.rsplit(f"pid={pid}, just started", 1)
+        return ""
+
+
+def replaying_aof(log_path: Path, pid: int) -> bool:
+    """True while server ``pid`` is replaying its AOF, as its log tells: it answers no one meanwhile."""
+    run = _log_tail(log_path, 65536).rsplit(f"pid={pid}, just started", 1)
     return len(run) == 2 and "AOF loading" in run[1] and "Ready to accept connections" not in run[1]
 
 
@@ -205,7 +209,7 @@ def _start(data_dir: Path) -> ServerInfo:
         time.sleep(0.05)
     with contextlib.suppress(ProcessLookupError):
         proc.kill()
-    tail = log_path.read_text(errors="replace")[-2000:] if log_path.exists() else "(no log)"
+    tail = _log_tail(log_path, 2000) or "(no log)"
     raise StoreUnavailable(f"embedded server for {data_dir} did not start; its log ends with:\n{tail}")
 
 
@@ -216,15 +220,11 @@ def why_down(data_dir: Path) -> str | None:
     save, so a full disk shows up in clients as a refused connection; this turns it back into
     "the disk is full".
     """
-    log_path = data_dir / "server.log"
     try:
         free = shutil.disk_usage(data_dir).free
-        with log_path.open("rb") as log_file:
-            log_file.seek(max(0, log_path.stat().st_size - 8192))
-            tail = log_file.read().decode(errors="replace")
     except OSError:
         return None
-    last_run = tail.rsplit("just started", 1)[-1]
+    last_run = _log_tail(data_dir / "server.log", 8192).rsplit("just started", 1)[-1]
     logged = "AOF" in last_run and any(s in last_run for s in ("No space left on device", "Short write"))
     if not logged and free >= NEARLY_FULL_BYTES:  # a disk too full to take the log line says it all the same
         return None
