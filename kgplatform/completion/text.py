@@ -9,6 +9,7 @@ stored text (``kgplatform load --relation-text``) or its name made readable:
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -20,8 +21,11 @@ _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _SEPARATORS = re.compile(r"[._/:\-]+|\s+")
 
 
+@functools.lru_cache(maxsize=8192)
 def readable(name: str) -> str:
-    """A graph name as words: ``film.actor.film`` -> "film actor film", ``hasGenre`` -> "has genre"."""
+    """A graph name as words: ``film.actor.film`` -> "film actor film", ``hasGenre`` -> "has genre".
+
+    Cached: every explanation sentence of every recommendations request words its relations again."""
     local = name.split(":", 1)[1] if ":" in name and " " not in name else name  # an id prefix: "person:x"
     words = _SEPARATORS.sub(" ", _CAMEL.sub(" ", local).replace("_", " ")).strip().lower()
     return words or name

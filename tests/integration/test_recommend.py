@@ -7,7 +7,7 @@ that does not exist in the graph fails the test.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import asdict, replace
 
 import pytest
 
@@ -77,6 +77,7 @@ def test_recommendations_are_unseen_and_explained_by_real_paths(movies: GraphSto
                                for i, (r, f) in enumerate(zip(path.relations, path.forward, strict=True))])
             assert all(b is not None and 0 < b < 1 for b in beliefs), "every hop is judged by the model"
             assert path.weight < 1.0
+    assert found.to_json() == asdict(found), "the API's JSON is the dataclasses' own shape"
 
 
 def test_unknown_user_and_relation_without_a_job_are_clear_errors(movies: GraphStore) -> None:
