@@ -13,9 +13,10 @@ from kgplatform.cli.base import settings_of
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int) -> None:
     """Serve the web app and HTTP API."""
-    from webui import create_app
+    from webui import create_app, settle_heap
 
     app = create_app(settings_of(ctx))
+    settle_heap()
     click.echo(f"kgplatform web app on http://{host}:{port}/ (API under /api)")
     app.run(host=host, port=port, threaded=True, use_reloader=False)
 

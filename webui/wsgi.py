@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
-from webui import create_app
+from webui import create_app, settle_heap
 
 app = create_app()
+settle_heap()
