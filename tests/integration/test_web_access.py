@@ -6,8 +6,12 @@ count), not by the status alone: a refused write must leave the graph as it was.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import urllib.request
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,6 +28,7 @@ PASSWORDS = {"ada": "ada-secret", "rex": "rex-secret"}
 USERS = ";".join([f"ada:admin:{generate_password_hash(PASSWORDS['ada'], 'pbkdf2:sha256:1000')}",
                   f"rex:reader:{generate_password_hash(PASSWORDS['rex'], 'pbkdf2:sha256:1000')}"])
 CREATE = "CREATE (:Entity {id: 'intruder'})"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -143,3 +148,15 @@ def test_gunicorn_serves_the_wsgi_app_as_docker_compose_runs_it(site: Flask) -> 
     with ServedApp(site.extensions["kg"].settings, gunicorn=(2, 2)) as server:
         page = urllib.request.urlopen(f"{server.url}/explore?q=nolan", timeout=10)
         assert "/entity/nolan" in page.read().decode() and page.headers["X-Frame-Options"] == "DENY"
+
+
+def test_the_production_entry_point_leaves_its_start_up_heap_out_of_garbage_collection(tmp_path: Path) -> None:
+    """``webui.wsgi`` freezes what start-up made (torch, the app): full collections then skip it, not every request."""
+    probe = ("import gc, webui.wsgi; "
+             "print(gc.get_freeze_count(), len(gc.get_objects()), 'torch' in __import__('sys').modules)")
+    done = subprocess.run([sys.executable, "-c", probe], env={**os.environ, "KG_DATA_DIR": str(tmp_path)},
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    frozen, tracked, torch_loaded = done.stdout.split()
+    assert torch_loaded == "True", "the serving process imports the model code, which is what makes the heap big"
+    assert int(frozen) > 100_000 and int(tracked) < int(frozen) // 10, done.stdout
