@@ -21,7 +21,8 @@ ENTITY = "Entity"
 RESERVED_TYPES = frozenset({PREDICTED})
 RELATION_TYPE = "RelationType"
 LOAD = "Load"
-RESERVED_LABELS = frozenset({ENTITY, "Job", LOAD, RELATION_TYPE})
+LOAD_UNDO = "LoadUndo"
+RESERVED_LABELS = frozenset({ENTITY, "Job", LOAD, LOAD_UNDO, RELATION_TYPE})
 
 
 def check_name(value: str, source: str, kind: str = "label or relation type") -> str:

@@ -31,7 +31,7 @@ def entity(entity_id: str) -> str:
     found, degree = summary
     skip = query_int("skip", 0)
     facts = store.neighbourhood(entity_id, FACTS_PER_PAGE, skip=skip)
-    relations = sorted({n.relation for n in store.neighbourhood(entity_id, 1000)})
+    relations = store.relation_degrees(entity_id)
     return render_template("entity.html", entity=found, facts=facts, degree=degree, skip=skip,
                            per_page=FACTS_PER_PAGE, predictions=store.entity_predictions(entity_id, 50),
                            relations=relations)

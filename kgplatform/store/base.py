@@ -37,6 +37,8 @@ from kgplatform.domain import (
 from kgplatform.errors import InvalidInput, QueryError, StoreUnavailable, WriteRefused
 from kgplatform.names import ENTITY, PREDICTED, RESERVED_LABELS, check_label, check_relation
 from kgplatform.store.ledger import LoadLease, RolledBack, recover_loads
+from kgplatform.store.props import clean_props
+from kgplatform.store.undo import keep_overwritten, put_back_overwritten
 
 log = logging.getLogger(__name__)
 
@@ -175,14 +177,14 @@ class GraphStore(ABC):
             labels = tuple(sorted(set(entity.labels) - {ENTITY}))
             for label in labels:
                 check_label(label, f"entity {entity.id!r}")
-            groups[labels].append({"id": entity.id, "props": _clean_props(entity.properties)})
+            groups[labels].append({"id": entity.id, "props": clean_props(entity.properties)})
         return self._write_batches("upsert_entities", groups, {"load_id": load_id, "created_at": now_iso()}, "labels")
 
     def upsert_edges(self, edges: Iterable[Edge], load_id: str) -> int:
         """MERGE fact edges between existing entities in batches, one relation type per query."""
         groups: dict[str, list[list[Any]]] = defaultdict(list)
         for edge in edges:
-            groups[edge.relation].append([edge.head, edge.tail, _clean_props(edge.properties)])
+            groups[edge.relation].append([edge.head, edge.tail, clean_props(edge.properties)])
         for relation, rows in groups.items():
             check_relation(relation, f"edge {rows[0][0]!r}->{rows[0][1]!r}")
         return self._write_batches("upsert_edges", groups, {"load_id": load_id}, "type")
@@ -204,7 +206,13 @@ class GraphStore(ABC):
         return missing
 
     def delete_load(self, load_id: str) -> int:
-        """Remove every node and edge a load created (its rollback); returns how many were removed."""
+        """Roll a load back: put back the properties it overwrote, then remove every node and edge it created.
+
+        Returns how many nodes and edges were removed. Safe to run again after a crash half-way.
+        """
+        restored = put_back_overwritten(self, load_id)
+        if restored:
+            log.info("load %s: put back the old properties of %d entities and edges", load_id, restored)
         edges = self._count("delete_load_edges", {"load_id": load_id}, write=True)
         return edges + self._count("delete_load_entities", {"load_id": load_id}, write=True)
 
@@ -212,7 +220,9 @@ class GraphStore(ABC):
              edge_sources: Sequence[str] | None = None) -> LoadReport:
         """Write a validated graph as one load: all of it, or (on any failure) none of it.
 
-        A failure here rolls the load back at once; a crash of this process or of the server is
+        None of it includes the properties it set on entities and edges that existed: their old
+        values are kept before the first write (:mod:`kgplatform.store.undo`) and put back by a
+        rollback. A failure here rolls the load back at once; a crash of this process or of the server is
         rolled back by the next load or store opening, through the load ledger (:mod:`kgplatform.store.ledger`).
 
         Every edge endpoint must be among ``entities`` or already in the graph; otherwise nothing
@@ -233,11 +243,12 @@ class GraphStore(ABC):
             value = bad.head if bad.head in missing else bad.tail
             raise InvalidInput(source, value, "the id of an entity in this load or in the graph "
                                f"({len(missing)} unknown ids in all)")
-        self._check_existing_labels(entities)
+        existing = self._existing_entities(entities)
         self.recover_loads()  # a load cut off by a crash goes before this one can collide with it
         load_id = uuid.uuid4().hex
         with LoadLease(self, load_id, self.settings.load_lease_s) as lease:
             try:
+                keep_overwritten(self, load_id, entities, edges, existing)
                 n_entities = self.upsert_entities(entities, load_id)
                 n_edges = self.upsert_edges(edges, load_id)
                 lease.commit()
@@ -267,14 +278,22 @@ class GraphStore(ABC):
         """Roll back the loads a crash left unfinished (see :mod:`kgplatform.store.ledger`)."""
         return recover_loads(self, self.settings.load_lease_s)
 
-    def _check_existing_labels(self, entities: Sequence[Entity]) -> None:
-        """Fail before writing when an entity exists with other type labels (MERGE would hit the constraint)."""
+    def _existing_entities(self, entities: Sequence[Entity]) -> dict[str, dict[str, Any]]:
+        """The properties of the load's entities that exist already, by id (for the load's undo records).
+
+        Raises:
+            InvalidInput: an entity exists with other type labels; caught before writing, since
+                MERGE would hit the ``Entity.id`` constraint half-way.
+        """
         wanted = {e.id: tuple(sorted(set(e.labels) - {ENTITY})) for e in entities}
+        found: dict[str, dict[str, Any]] = {}
         for batch in self._batches(list(wanted)):
-            for row in self.run_named("find_entity_labels", {"ids": list(batch)}):
+            for row in self.run_named("find_existing_entities", {"ids": list(batch)}):
                 if _labels(row["labels"]) != wanted[row["id"]]:
                     raise InvalidInput(f"entity {row['id']!r}", wanted[row["id"]],
                                        f"the type labels it has in the graph, {_labels(row['labels'])}")
+                found[row["id"]] = dict(row["props"] or {})
+        return found
 
     # -- reads --------------------------------------------------------------------------------
 
@@ -302,6 +321,10 @@ class GraphStore(ABC):
                                                     "limit": _positive(limit, "limit")})
         return [Neighbour(r["relation"], bool(r["outgoing"]), r["id"], _labels(r["labels"]), r["name"])
                 for r in rows]
+
+    def relation_degrees(self, entity_id: str) -> dict[str, int]:
+        """How many fact edges of each relation type the entity has (either direction), by type."""
+        return {r["relation"]: int(r["n"]) for r in self.run_named("count_entity_relations", {"id": entity_id})}
 
     def degree(self, entity_id: str) -> int:
         """How many fact edges the entity has (either direction)."""
@@ -404,7 +427,7 @@ class GraphStore(ABC):
         for relation in relations if relations is not None else self.relation_types():
             check_relation(relation, "relation")
             for r in self.run_named("export_edges", type=relation):
-                yield Edge(r["head"], relation, r["tail"], _clean_props(r["props"], drop_internal=True))
+                yield Edge(r["head"], relation, r["tail"], clean_props(r["props"], drop_internal=True))
 
     def pull_pairs(self, query: str, **placeholders: Any) -> tuple[list[Any], list[Any]]:
         """Run a two-column pull query (``pull_*``) and return its columns; used by :mod:`kgplatform.subgraph`."""
@@ -516,15 +539,7 @@ def _labels(raw: Iterable[str]) -> tuple[str, ...]:
 
 
 def _entity(row: Mapping[str, Any]) -> Entity:
-    return Entity(row["id"], _labels(row["labels"]), _clean_props(row["props"], drop_internal=True))
-
-
-def _clean_props(props: Mapping[str, Any], drop_internal: bool = False) -> dict[str, Any]:
-    """Drop nulls (neither store keeps them) and, when reading, the bookkeeping ``id``/``load_id``/``created_at``."""
-    if not props:
-        return {}
-    hidden = {"id", "load_id", "created_at"} if drop_internal else set()
-    return {k: v for k, v in props.items() if v is not None and k not in hidden}
+    return Entity(row["id"], _labels(row["labels"]), clean_props(row["props"], drop_internal=True))
 
 
 def _check_entities(entities: Sequence[Entity]) -> None:
@@ -542,9 +557,9 @@ def _check_entities(entities: Sequence[Entity]) -> None:
 
 def plain_node(labels: Iterable[str], properties: Mapping[str, Any]) -> dict[str, Any]:
     """The JSON shape of a node in user query results, the same for every backend."""
-    return {"labels": sorted(labels), "properties": _clean_props(properties)}
+    return {"labels": sorted(labels), "properties": clean_props(properties)}
 
 
 def plain_edge(relation: str | None, properties: Mapping[str, Any]) -> dict[str, Any]:
     """The JSON shape of a relationship in user query results, the same for every backend."""
-    return {"type": relation, "properties": _clean_props(properties)}
+    return {"type": relation, "properties": clean_props(properties)}

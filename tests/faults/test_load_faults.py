@@ -42,9 +42,11 @@ def _seeded(settings: Settings) -> str:
 
 
 def test_server_killed_mid_load_is_rolled_back_after_restart(fault_dir: Path) -> None:
+    """The load also renames the 300 entities already there (its first batch): the rollback puts their names back."""
     settings = _settings(fault_dir)
     before = _seeded(settings)
     entities, edges = big_graph("big", ENTITIES, EDGES)
+    entities = [Entity(f"base{i}", ("Thing",), {"name": "renamed", "colour": "red"}) for i in range(300)] + entities
     loader, watcher = open_store(settings), open_store(settings)
     failure: list[BaseException] = []
 
@@ -71,8 +73,9 @@ def test_server_killed_mid_load_is_rolled_back_after_restart(fault_dir: Path) ->
         rolled = store.recover_loads()  # the owner is this process, and the load no longer runs in it
         assert len(rolled) == 1 and rolled[0].removed >= ENTITIES // 3
         assert store.digest() == before, "the graph is as it was before the load"
+        assert store.get_entity("base0").properties == {"name": "base thing 0", "weight": 0}  # type: ignore[union-attr]
         report = store.load(entities, edges)
-        assert (report.entities, report.edges) == (ENTITIES, EDGES)
+        assert (report.entities, report.edges) == (300 + ENTITIES, EDGES)
         assert count(store, HALF_WRITTEN) == ENTITIES and store.stats().facts == 600 + EDGES
 
 

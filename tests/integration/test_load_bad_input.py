@@ -97,6 +97,27 @@ def test_store_failure_after_some_batches_rolls_back(make_store, tmp_path: Path)
     assert _snapshot(store, tmp_path) == before
 
 
+def test_a_failed_load_puts_back_the_properties_it_overwrote(make_store) -> None:  # type: ignore[no-untyped-def]
+    """A load changes an entity and an edge already there, then fails in the store: old values back, added keys gone."""
+    store = make_store(batch_size=50)
+    store.load([Entity("kept", ("Person",), {"name": "Kept", "born": 1970}), Entity("other", ("Person",), {})],
+               [Edge("kept", "KNOWS", "other", {"since": 1999})])
+    before = store.digest()
+    entities = [Entity("kept", ("Person",), {"name": "Changed", "nick": "K"}),
+                *(Entity(f"new{i}", ("Person",), {}) for i in range(120))]
+    edges = [Edge("kept", "KNOWS", "other", {"since": 2024, "how": "work"}),  # the first batch of KNOWS
+             *(Edge(f"new{i}", "KNOWS", f"new{i + 1}") for i in range(119)),
+             Edge("new0", "KNOWS", "kept", {"bad": {"nested": 1}})]  # the store refuses the last batch
+    with pytest.raises(QueryError):
+        store.load(entities, edges)
+    assert store.digest() == before
+    assert store.get_entity("kept").properties == {"name": "Kept", "born": 1970}  # type: ignore[union-attr]
+    assert store.run_readonly("MATCH (n:LoadUndo) RETURN count(n)").rows[0][0] == 0, "undo records end with the load"
+    store.load(entities[:1], edges[:1])
+    assert store.get_entity("kept").properties == {"name": "Changed", "born": 1970, "nick": "K"}  # type: ignore[union-attr]
+    assert store.run_readonly("MATCH (n:LoadUndo) RETURN count(n)").rows[0][0] == 0, "and with a committed one"
+
+
 def test_reloading_the_same_file_changes_nothing(tiny_store: GraphStore, tmp_path: Path) -> None:
     nodes, edges = tmp_path / "nodes.csv", tmp_path / "edges.csv"
     nodes.write_text("id,labels,name,year:int,tags:list,good:bool,score:float\nm1,Movie,One,1999,a|b,true,0.5\n")

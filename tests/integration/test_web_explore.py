@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import Flask
 from flask.testing import FlaskClient
 
-from kgplatform.domain import Prediction
+from kgplatform.domain import Edge, Entity, Prediction
 
 
 def _predict(app: Flask) -> None:
@@ -33,6 +33,16 @@ def test_an_entity_page_shows_facts_and_predictions_apart(app: Flask, client: Fl
     facts, predictions = page.split('id="predictions"')
     assert "LIKES" in facts and 'href="/entity/inception"' in facts and "alien" not in facts
     assert 'href="/entity/alien"' in predictions and "0.87" in predictions and "job-x" in predictions
+
+
+def test_a_hubs_relation_filter_lists_every_relation_with_its_count(app: Flask, client: FlaskClient) -> None:
+    """More neighbours than a page reads: a relation sorting after the first 1,000 edges is still offered."""
+    fans = [Entity(f"fan{i}", ("Person",)) for i in range(1005)]
+    app.extensions["kg"].store.load([Entity("hub", ("Movie",)), *fans],
+                                    [*(Edge(f.id, "LIKES", "hub") for f in fans), Edge("hub", "ZZ_SEQUEL_OF", "alien")])
+    page = client.get("/entity/hub").get_data(as_text=True)
+    assert '<option value="LIKES">LIKES (1005)</option>' in page
+    assert '<option value="ZZ_SEQUEL_OF">ZZ_SEQUEL_OF (1)</option>' in page
 
 
 def test_unknown_entities_are_404_pages_and_404_json(client: FlaskClient) -> None:

@@ -1,0 +1,12 @@
+// Put back edge properties a rolled-back load overwrote; a null removes a key the load added.
+// placeholders: {{type}}
+// params: $rows [{h, t, props}]
+// columns: n
+UNWIND $rows AS row
+MATCH (h:Entity {id: row.h})
+WITH h, row
+MATCH (t:Entity {id: row.t})
+WITH h, t, row
+MATCH (h)-[r:{{type}}]->(t)
+SET r += row.props
+RETURN count(r) AS n
