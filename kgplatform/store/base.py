@@ -248,7 +248,7 @@ class GraphStore(ABC):
         load_id = uuid.uuid4().hex
         with LoadLease(self, load_id, self.settings.load_lease_s) as lease:
             try:
-                keep_overwritten(self, load_id, entities, edges, existing)
+                keep_overwritten(self, load_id, existing, edges, created=declared - existing.keys())
                 n_entities = self.upsert_entities(entities, load_id)
                 n_edges = self.upsert_edges(edges, load_id)
                 lease.commit()
@@ -279,20 +279,23 @@ class GraphStore(ABC):
         return recover_loads(self, self.settings.load_lease_s)
 
     def _existing_entities(self, entities: Sequence[Entity]) -> dict[str, dict[str, Any]]:
-        """The properties of the load's entities that exist already, by id (for the load's undo records).
+        """The load's entities that exist already, by id, each with the old values of the keys the load changes.
 
         Raises:
             InvalidInput: an entity exists with other type labels; caught before writing, since
                 MERGE would hit the ``Entity.id`` constraint half-way.
         """
         wanted = {e.id: tuple(sorted(set(e.labels) - {ENTITY})) for e in entities}
+        rows = [{"id": e.id, "props": clean_props(e.properties)} for e in entities]
         found: dict[str, dict[str, Any]] = {}
-        for batch in self._batches(list(wanted)):
-            for row in self.run_named("find_existing_entities", {"ids": list(batch)}):
+        for batch in self._batches(rows):
+            for row in self.run_named("find_existing_entities", {"rows": list(batch)}):
                 if _labels(row["labels"]) != wanted[row["id"]]:
                     raise InvalidInput(f"entity {row['id']!r}", wanted[row["id"]],
                                        f"the type labels it has in the graph, {_labels(row['labels'])}")
-                found[row["id"]] = dict(row["props"] or {})
+                changed = found.setdefault(row["id"], {})
+                for key, value in row["old"]:
+                    changed.setdefault(key, value)
         return found
 
     # -- reads --------------------------------------------------------------------------------

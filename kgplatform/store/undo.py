@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, Sequence, Set
 from typing import TYPE_CHECKING, Any
 
-from kgplatform.domain import Edge, Entity
+from kgplatform.domain import Edge
 from kgplatform.names import check_relation
 from kgplatform.store.props import clean_props
 
@@ -31,31 +31,30 @@ if TYPE_CHECKING:
 Props = dict[str, Any]
 
 
-def keep_overwritten(store: GraphStore, load_id: str, entities: Sequence[Entity], edges: Sequence[Edge],
-                     existing: Mapping[str, Mapping[str, Any]]) -> int:
+def keep_overwritten(store: GraphStore, load_id: str, entities: Mapping[str, Props], edges: Sequence[Edge],
+                     created: Set[str]) -> int:
     """Record the old values of the properties the load will change; returns how many entities and edges it changes.
 
-    ``existing``: the properties of the load's entities that are in the graph already, by id.
-    Edges are looked up here, only those that carry properties (a bare edge changes nothing).
+    ``entities``: the old values of the keys the load changes on each entity that exists already
+    (the load's existence check reads them). ``created``: the ids the load creates; an edge with
+    such an end cannot exist yet, so only the others are looked up.
     """
-    on_entities: dict[str, Props] = {}
-    for entity in entities:
-        if (old := existing.get(entity.id)) is not None:
-            _note(on_entities.setdefault(entity.id, {}), old, entity.properties)
-    on_edges: dict[tuple[str, str, str], Props] = {}
-    for relation, group in _edges_with_props(edges).items():
-        found = _existing_edges(store, relation, sorted({(e.head, e.tail) for e in group}))
-        for edge in group:
-            if (old := found.get((edge.head, edge.tail))) is not None:
-                _note(on_edges.setdefault((edge.head, relation, edge.tail), {}), old, edge.properties)
-    records: list[tuple[str, list[Any]]] = [("entities", [i, p]) for i, p in on_entities.items() if p]
-    records += [("edges", [h, r, t, p]) for (h, r, t), p in on_edges.items() if p]
+    changed_edges: dict[tuple[str, str, str], Props] = {}
+    for relation, rows in _edges_that_may_exist(edges, created).items():
+        for batch in store._batches(rows):
+            for row in store.run_named("find_existing_edges", {"rows": list(batch)}, type=relation):
+                kept = changed_edges.setdefault((row["h"], relation, row["t"]), {})
+                for key, value in row["old"]:
+                    kept.setdefault(key, value)
+    records: list[tuple[str, list[Any]]] = [("entities", [i, old]) for i, old in entities.items() if old]
+    records += [("edges", [h, r, t, old]) for (h, r, t), old in changed_edges.items()]
     for part, batch in enumerate(store._batches(records)):
-        kept: dict[str, list[Any]] = {"entities": [], "edges": []}
+        kept_now: dict[str, list[Any]] = {"entities": [], "edges": []}
         for kind, record in batch:
-            kept[kind].append(record)
-        store.run_named("save_load_undo", {"load_id": load_id, "part": part, "entities": json.dumps(kept["entities"]),
-                                           "edges": json.dumps(kept["edges"])}, write=True)
+            kept_now[kind].append(record)
+        store.run_named("save_load_undo", {"load_id": load_id, "part": part,
+                                           "entities": json.dumps(kept_now["entities"]),
+                                           "edges": json.dumps(kept_now["edges"])}, write=True)
     return len(records)
 
 
@@ -76,24 +75,11 @@ def put_back_overwritten(store: GraphStore, load_id: str) -> int:
     return restored
 
 
-def _note(kept: Props, old: Mapping[str, Any], new: Mapping[str, Any]) -> None:
-    """Add to ``kept`` the old value (None: absent) of each key whose value ``new`` changes; the first noted stays."""
-    for key, value in clean_props(new).items():
-        if key not in kept and old.get(key) != value:
-            kept[key] = old.get(key)
-
-
-def _edges_with_props(edges: Sequence[Edge]) -> dict[str, list[Edge]]:
-    groups: dict[str, list[Edge]] = defaultdict(list)
+def _edges_that_may_exist(edges: Sequence[Edge], created: Set[str]) -> dict[str, list[list[Any]]]:
+    """The edges with properties whose two ends exist already, as ``[head, tail, props]`` rows by relation type."""
+    groups: dict[str, list[list[Any]]] = defaultdict(list)
     for edge in edges:
-        if clean_props(edge.properties):
-            groups[check_relation(edge.relation, f"edge {edge.head!r}->{edge.tail!r}")].append(edge)
+        if (props := clean_props(edge.properties)) and edge.head not in created and edge.tail not in created:
+            groups[check_relation(edge.relation, f"edge {edge.head!r}->{edge.tail!r}")].append(
+                [edge.head, edge.tail, props])
     return groups
-
-
-def _existing_edges(store: GraphStore, relation: str, pairs: list[tuple[str, str]]) -> dict[tuple[str, str], Props]:
-    found: dict[tuple[str, str], Props] = {}
-    for batch in store._batches(pairs):
-        for row in store.run_named("find_existing_edges", {"pairs": [list(p) for p in batch]}, type=relation):
-            found[(row["h"], row["t"])] = dict(row["props"] or {})
-    return found

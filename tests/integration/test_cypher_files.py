@@ -31,7 +31,7 @@ SAMPLES: dict[str, Any] = {
     "live": "{}", "metrics": "{}", "details": "{}", "written": 0, "error": None, "lost_error": "lost",
     "props": {"status": "queued", "relations": ["LIKES"]}, "since": None, "until": None, "per_node": 5, "user": "alice",
     "hops": [{"h": "alice", "r": "LIKES", "t": "matrix"}], "skip": 0, "words": ["matrx"],
-    "pairs": [["alice", "matrix"]], "part": 0, "entities": '[["alice", {"name": null}]]', "edges": "[]",
+    "part": 0, "entities": '[["alice", {"name": null}]]', "edges": "[]",
 }
 PLACEHOLDERS: dict[str, Any] = {"labels": ("Entity",), "type": "LIKES", "types": ("LIKES", "DIRECTED"), "hops": 2}
 
@@ -49,7 +49,7 @@ def _used(text: str) -> set[str]:
 def _params(name: str, text: str) -> dict[str, Any]:
     """Sample values for the query's parameters (edge upserts take rows as lists)."""
     params = {k: SAMPLES[k] for k in _used(text)}
-    if name == "upsert_edges":
+    if name in ("upsert_edges", "find_existing_edges"):
         params["rows"] = SAMPLES["edge_rows"]
     return params
 
