@@ -1,4 +1,5 @@
-// Upsert fact edges of one relation type between existing entities; replays change nothing.
+// Upsert fact edges of one relation type between existing entities; replays change nothing. For
+// edges with an end this load creates, which cannot exist yet (the others: upsert_existing_edges).
 // Rows are [head id, tail id, properties] lists, not maps: a third less text for the server to
 // parse (FalkorDB takes parameters inside the query text), measured 13% faster.
 // placeholders: {{type}}

@@ -16,7 +16,7 @@ import time
 import uuid
 from abc import ABC, abstractmethod
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Set
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -38,7 +38,7 @@ from kgplatform.errors import InvalidInput, QueryError, StoreUnavailable, WriteR
 from kgplatform.names import ENTITY, PREDICTED, RESERVED_LABELS, check_label, check_relation
 from kgplatform.store.ledger import LoadLease, RolledBack, recover_loads
 from kgplatform.store.props import clean_props
-from kgplatform.store.undo import keep_overwritten, put_back_overwritten
+from kgplatform.store.undo import keep_entities, keep_then_set_edges, put_back_overwritten
 
 log = logging.getLogger(__name__)
 
@@ -125,8 +125,12 @@ class GraphStore(ABC):
             yield rows[start:start + size]
 
     def _write_batches(self, name: str, groups: Mapping[Any, Sequence[Any]], extra: Mapping[str, Any],
-                       placeholder: str | None = None) -> int:
+                       placeholder: str | None = None,
+                       then: Callable[[dict[str, Any], Any], None] | None = None) -> int:
         """Run write query ``name`` over each group's rows in batches, ``write_workers`` batches in flight.
+
+        ``then(reply_row, key)``: called with each batch's reply row (and its group key) in the
+        thread that ran the batch, before that thread takes another.
 
         ``groups`` maps a placeholder value (a relation type, a label set) to its rows. Batches touch
         disjoint rows, so their order does not matter; with two in flight the client serialises one
@@ -145,7 +149,11 @@ class GraphStore(ABC):
                 (first if new and i == 0 else rest).append(task)
 
         def run(task: tuple[dict[str, Any], dict[str, Any]]) -> int:
-            return self._count(name, task[0], write=True, **task[1])
+            rows = self.run_named(name, task[0], write=True, **task[1])
+            if then is not None:
+                for row in rows:
+                    then(row, task[1].get(placeholder) if placeholder else None)
+            return sum(int(row["n"]) for row in rows)
 
         # A batch that brings a new label or relation type runs alone: FalkorDB 4.x crashed
         # (SIGSEGV in GraphContext_GetLabelID) when two writes created schema at the same time.
@@ -180,14 +188,28 @@ class GraphStore(ABC):
             groups[labels].append({"id": entity.id, "props": clean_props(entity.properties)})
         return self._write_batches("upsert_entities", groups, {"load_id": load_id, "created_at": now_iso()}, "labels")
 
-    def upsert_edges(self, edges: Iterable[Edge], load_id: str) -> int:
-        """MERGE fact edges between existing entities in batches, one relation type per query."""
-        groups: dict[str, list[list[Any]]] = defaultdict(list)
+    def upsert_edges(self, edges: Iterable[Edge], load_id: str, new_ids: Set[str] = frozenset()) -> int:
+        """MERGE fact edges between existing entities in batches, one relation type per query.
+
+        ``new_ids``: entities this load created; an edge with such an end cannot exist yet. Every
+        other edge may, and where its properties change it is set only after their old values
+        are kept for a rollback (:mod:`kgplatform.store.undo`).
+        """
+        fresh: dict[str, list[list[Any]]] = defaultdict(list)
+        known: dict[str, list[list[Any]]] = defaultdict(list)
         for edge in edges:
-            groups[edge.relation].append([edge.head, edge.tail, clean_props(edge.properties)])
-        for relation, rows in groups.items():
+            row = [edge.head, edge.tail, clean_props(edge.properties)]
+            (fresh if edge.head in new_ids or edge.tail in new_ids else known)[edge.relation].append(row)
+        for relation, rows in [*fresh.items(), *known.items()]:
             check_relation(relation, f"edge {rows[0][0]!r}->{rows[0][1]!r}")
-        return self._write_batches("upsert_edges", groups, {"load_id": load_id}, "type")
+
+        def overwrite(reply: dict[str, Any], relation: str) -> None:  # edges that existed, with changes
+            if reply["held"]:
+                keep_then_set_edges(self, load_id, relation, reply["held"])
+
+        written = self._write_batches("upsert_edges", fresh, {"load_id": load_id}, "type")
+        return written + self._write_batches("upsert_existing_edges", known, {"load_id": load_id}, "type",
+                                             then=overwrite)
 
     def upsert_relation_texts(self, texts: Mapping[str, str]) -> int:
         """Store readable text for relation types (``music.artist.genre`` -> "genre of the artist")."""
@@ -248,9 +270,9 @@ class GraphStore(ABC):
         load_id = uuid.uuid4().hex
         with LoadLease(self, load_id, self.settings.load_lease_s) as lease:
             try:
-                keep_overwritten(self, load_id, existing, edges, created=declared - existing.keys())
+                keep_entities(self, load_id, existing)
                 n_entities = self.upsert_entities(entities, load_id)
-                n_edges = self.upsert_edges(edges, load_id)
+                n_edges = self.upsert_edges(edges, load_id, new_ids=declared - existing.keys())
                 lease.commit()
             except BaseException as exc:
                 self._roll_back(load_id, lease, exc)
@@ -286,16 +308,20 @@ class GraphStore(ABC):
                 MERGE would hit the ``Entity.id`` constraint half-way.
         """
         wanted = {e.id: tuple(sorted(set(e.labels) - {ENTITY})) for e in entities}
-        rows = [{"id": e.id, "props": clean_props(e.properties)} for e in entities]
         found: dict[str, dict[str, Any]] = {}
-        for batch in self._batches(rows):
-            for row in self.run_named("find_existing_entities", {"rows": list(batch)}):
+        for batch in self._batches(list(wanted)):
+            for row in self.run_named("find_entity_labels", {"ids": list(batch)}):
                 if _labels(row["labels"]) != wanted[row["id"]]:
                     raise InvalidInput(f"entity {row['id']!r}", wanted[row["id"]],
                                        f"the type labels it has in the graph, {_labels(row['labels'])}")
-                changed = found.setdefault(row["id"], {})
+                found[row["id"]] = {}
+        # a second query, for existing entities only: a new entity's properties are not sent twice
+        rows = [{"id": e.id, "props": props} for e in entities
+                if e.id in found and (props := clean_props(e.properties))]
+        for batch in self._batches(rows):
+            for row in self.run_named("find_changed_props", {"rows": list(batch)}):
                 for key, value in row["old"]:
-                    changed.setdefault(key, value)
+                    found[row["id"]].setdefault(key, value)
         return found
 
     # -- reads --------------------------------------------------------------------------------

@@ -2,14 +2,21 @@
 
 Why: a load MERGEs entities and edges that may exist already and sets their properties. Rolling
 back only what the load created (the nodes and edges tagged with its ``load_id``) would leave the
-values it overwrote changed, and the graph not as it was. So before its first write a load
-records, for each existing entity and edge whose properties it will change, the old value of
-every key it sets (null for a key it adds), in ``(:LoadUndo)`` records. The query that ends the
-load removes them with its ledger record. A rollback, in the loading process or by recovery
-after a crash, puts them back before it deletes what the load created; a rollback cut off
-half-way can simply run again.
+values it overwrote changed, and the graph not as it was. So a load keeps, in ``(:LoadUndo)``
+records, the old value of every property it changes on what existed before it (null for a key it
+adds), before it writes the new one:
 
-Not covered: two loads changing the same property at once (the rollback restores the value from
+* entities: the load's existence check reads the old values, and they are kept before the first
+  write;
+* edges: the upsert writes new edges and leaves an existing edge it would change as it is,
+  returning its old values; they are kept, then the change is set.
+
+The query that ends the load removes the records with its ledger record. A rollback, in the
+loading process or by recovery after a crash, puts the old values back before it deletes what
+the load created; a rollback cut off half-way can simply run again. When a load changes one
+property twice, the value from before the load is the one put back.
+
+Not covered: two loads changing the same property at once (each rollback restores the value from
 before its own load), and parallel edges of one type between the same two entities (all of them
 get the old values of one).
 """
@@ -17,13 +24,12 @@ get the old values of one).
 from __future__ import annotations
 
 import json
+import time
 from collections import defaultdict
-from collections.abc import Mapping, Sequence, Set
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from kgplatform.domain import Edge
 from kgplatform.names import check_relation
-from kgplatform.store.props import clean_props
 
 if TYPE_CHECKING:
     from kgplatform.store.base import GraphStore
@@ -31,55 +37,55 @@ if TYPE_CHECKING:
 Props = dict[str, Any]
 
 
-def keep_overwritten(store: GraphStore, load_id: str, entities: Mapping[str, Props], edges: Sequence[Edge],
-                     created: Set[str]) -> int:
-    """Record the old values of the properties the load will change; returns how many entities and edges it changes.
+def keep_entities(store: GraphStore, load_id: str, changed: Mapping[str, Props]) -> None:
+    """Keep the old values of the keys the load changes on entities that exist (from its existence check)."""
+    _keep(store, load_id, [[i, old] for i, old in changed.items() if old], [])
 
-    ``entities``: the old values of the keys the load changes on each entity that exists already
-    (the load's existence check reads them). ``created``: the ids the load creates; an edge with
-    such an end cannot exist yet, so only the others are looked up.
+
+def keep_then_set_edges(store: GraphStore, load_id: str, relation: str, held: Sequence[list[Any]]) -> int:
+    """Keep the old values of existing edges the upsert held back, then set their new properties.
+
+    ``held``: ``[head, tail, [[key, old value], ...], new properties]`` rows from ``upsert_edges``.
     """
-    changed_edges: dict[tuple[str, str, str], Props] = {}
-    for relation, rows in _edges_that_may_exist(edges, created).items():
-        for batch in store._batches(rows):
-            for row in store.run_named("find_existing_edges", {"rows": list(batch)}, type=relation):
-                kept = changed_edges.setdefault((row["h"], relation, row["t"]), {})
-                for key, value in row["old"]:
-                    kept.setdefault(key, value)
-    records: list[tuple[str, list[Any]]] = [("entities", [i, old]) for i, old in entities.items() if old]
-    records += [("edges", [h, r, t, old]) for (h, r, t), old in changed_edges.items()]
-    for part, batch in enumerate(store._batches(records)):
-        kept_now: dict[str, list[Any]] = {"entities": [], "edges": []}
-        for kind, record in batch:
-            kept_now[kind].append(record)
-        store.run_named("save_load_undo", {"load_id": load_id, "part": part,
-                                           "entities": json.dumps(kept_now["entities"]),
-                                           "edges": json.dumps(kept_now["edges"])}, write=True)
-    return len(records)
+    _keep(store, load_id, [], [[h, relation, t, dict(old)] for h, t, old, _ in held])
+    rows = [{"h": h, "t": t, "props": new} for h, t, _, new in held]
+    return sum(store._count("set_edge_props", {"rows": list(batch)}, write=True, type=check_relation(relation, "edge"))
+               for batch in store._batches(rows))
 
 
 def put_back_overwritten(store: GraphStore, load_id: str) -> int:
-    """Restore what :func:`keep_overwritten` kept for ``load_id``; returns how many entities and edges it restored."""
-    entities: list[dict[str, Any]] = []
-    edges: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for row in store.run_named("list_load_undo", {"load_id": load_id}):
-        entities += [{"id": entity_id, "props": props} for entity_id, props in json.loads(row["entities"])]
-        for head, relation, tail, props in json.loads(row["edges"]):
-            edges[relation].append({"h": head, "t": tail, "props": props})
+    """Restore what the load kept; returns how many entities and edges it restored."""
+    entities: dict[str, Props] = defaultdict(dict)
+    edges: dict[tuple[str, str, str], Props] = defaultdict(dict)
+    for row in store.run_named("list_load_undo", {"load_id": load_id}):  # oldest first: the first value kept wins
+        for entity_id, old in json.loads(row["entities"]):
+            _first(entities[entity_id], old)
+        for head, relation, tail, old in json.loads(row["edges"]):
+            _first(edges[(head, relation, tail)], old)
     restored = sum(store._count("restore_entity_props", {"rows": list(batch)}, write=True)
-                   for batch in store._batches(entities))
-    for relation, rows in edges.items():
-        restored += sum(store._count("restore_edge_props", {"rows": list(batch)}, write=True,
+                   for batch in store._batches([{"id": i, "props": old} for i, old in entities.items()]))
+    by_relation: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for (head, relation, tail), old in edges.items():
+        by_relation[relation].append({"h": head, "t": tail, "props": old})
+    for relation, rows in by_relation.items():
+        restored += sum(store._count("set_edge_props", {"rows": list(batch)}, write=True,
                                      type=check_relation(relation, "kept edge"))
                         for batch in store._batches(rows))
     return restored
 
 
-def _edges_that_may_exist(edges: Sequence[Edge], created: Set[str]) -> dict[str, list[list[Any]]]:
-    """The edges with properties whose two ends exist already, as ``[head, tail, props]`` rows by relation type."""
-    groups: dict[str, list[list[Any]]] = defaultdict(list)
-    for edge in edges:
-        if (props := clean_props(edge.properties)) and edge.head not in created and edge.tail not in created:
-            groups[check_relation(edge.relation, f"edge {edge.head!r}->{edge.tail!r}")].append(
-                [edge.head, edge.tail, props])
-    return groups
+def _keep(store: GraphStore, load_id: str, entities: list[list[Any]], edges: list[list[Any]]) -> None:
+    """Write undo records, in batches; ``part`` orders them in time (a clock in ns, unique enough per load)."""
+    records = [("entities", r) for r in entities] + [("edges", r) for r in edges]
+    for batch in store._batches(records):
+        kept: dict[str, list[Any]] = {"entities": [], "edges": []}
+        for kind, record in batch:
+            kept[kind].append(record)
+        store.run_named("save_load_undo", {"load_id": load_id, "part": time.time_ns(),
+                                           "entities": json.dumps(kept["entities"]),
+                                           "edges": json.dumps(kept["edges"])}, write=True)
+
+
+def _first(kept: Props, old: Mapping[str, Any]) -> None:
+    for key, value in old.items():
+        kept.setdefault(key, value)

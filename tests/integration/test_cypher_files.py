@@ -49,7 +49,7 @@ def _used(text: str) -> set[str]:
 def _params(name: str, text: str) -> dict[str, Any]:
     """Sample values for the query's parameters (edge upserts take rows as lists)."""
     params = {k: SAMPLES[k] for k in _used(text)}
-    if name in ("upsert_edges", "find_existing_edges"):
+    if name in ("upsert_edges", "upsert_existing_edges"):
         params["rows"] = SAMPLES["edge_rows"]
     return params
 

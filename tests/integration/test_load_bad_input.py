@@ -115,6 +115,8 @@ def test_a_failed_load_puts_back_the_properties_it_overwrote(make_store) -> None
     assert store.run_readonly("MATCH (n:LoadUndo) RETURN count(n)").rows[0][0] == 0, "undo records end with the load"
     store.load(entities[:1], edges[:1])
     assert store.get_entity("kept").properties == {"name": "Changed", "born": 1970, "nick": "K"}  # type: ignore[union-attr]
+    assert store.run_readonly("MATCH (:Entity {id: 'kept'})-[r:KNOWS]->(:Entity {id: 'other'}) "
+                              "RETURN r.since, r.how").rows == ((2024, "work"),), "a committed load's changes stay"
     assert store.run_readonly("MATCH (n:LoadUndo) RETURN count(n)").rows[0][0] == 0, "and with a committed one"
 
 

@@ -1,4 +1,6 @@
-// Put back edge properties a rolled-back load overwrote; a null removes a key the load added.
+// Set properties on existing fact edges of one type: a load's changes to edges that existed before
+// it (once their old values are kept), and a rollback putting those old values back (a null
+// removes a key the load added).
 // placeholders: {{type}}
 // params: $rows [{h, t, props}]
 // columns: n
