@@ -255,6 +255,9 @@ class GraphStore(ABC):
         """
         started = time.perf_counter()
         _check_entities(entities)
+        # A load cut off by a crash goes first: what this load finds in the graph (the ends of its
+        # edges, the old values it keeps) must not include what that rollback removes or restores.
+        self.recover_loads()
         declared = {e.id for e in entities}
         endpoints = {e.head for e in edges} | {e.tail for e in edges}
         missing = self.missing_entities(endpoints - declared)
@@ -266,7 +269,6 @@ class GraphStore(ABC):
             raise InvalidInput(source, value, "the id of an entity in this load or in the graph "
                                f"({len(missing)} unknown ids in all)")
         existing = self._existing_entities(entities)
-        self.recover_loads()  # a load cut off by a crash goes before this one can collide with it
         load_id = uuid.uuid4().hex
         with LoadLease(self, load_id, self.settings.load_lease_s) as lease:
             try:

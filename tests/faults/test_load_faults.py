@@ -17,11 +17,14 @@ import sys
 import threading
 from pathlib import Path
 
+import pytest
+
 from kgplatform.config import Settings
 from kgplatform.domain import Edge, Entity
-from kgplatform.errors import StoreUnavailable
+from kgplatform.errors import InvalidInput, QueryError, StoreUnavailable
 from kgplatform.store import open_store
 from kgplatform.store.server import ensure_server
+from kgplatform.store.undo import keep_entities
 from tests.conftest import ROOT
 from tests.faults.conftest import big_graph, count, kill_server, wait_for
 
@@ -141,3 +144,29 @@ def test_a_load_stopped_by_ctrl_c_rolls_itself_back(fault_dir: Path, tmp_path: P
         loading.communicate(timeout=60)
         assert loading.returncode != 0
         assert watcher.run_named("list_loads") == [] and watcher.digest() == before
+
+
+def test_a_load_finds_the_graph_as_it_is_after_recovering_a_crashed_one(fault_dir: Path) -> None:
+    """A crashed load renamed an entity and created another: the next load sees neither change.
+
+    Its edge to the entity only the crashed load made is refused as unknown (not silently lost
+    when recovery deletes that entity), and the old name it keeps for its own rollback is the
+    name from before the crash.
+    """
+    settings = _settings(fault_dir)
+    _seeded(settings)
+    with open_store(settings) as store:
+        store.run_named("begin_load", {"load_id": "crashed", "worker": "other-host:1:1", "now": "t", "now_ms": 0,
+                                       "lease_ms": 0}, write=True)  # its lease long over
+        keep_entities(store, "crashed", {"base0": {"name": "base thing 0"}})
+        store.upsert_entities([Entity("base0", ("Thing",), {"name": "crashed name"}),
+                               Entity("ghost", ("Thing",), {})], "crashed")
+        with pytest.raises(InvalidInput, match="ghost"):
+            store.load([], [Edge("base1", "LINKS", "ghost")])
+        assert store.get_entity("ghost") is None and store.run_named("list_loads") == []
+        before = store.digest()
+        with pytest.raises(QueryError):  # the store refuses the map property: the load rolls back
+            store.load([Entity("base0", ("Thing",), {"name": "new name"})],
+                       [Edge("base0", "LINKS", "base1", {"bad": {"nested": 1}})])
+        assert store.get_entity("base0").properties["name"] == "base thing 0"  # type: ignore[union-attr]
+        assert store.digest() == before
