@@ -1,6 +1,6 @@
-// The properties a load overwrote, as kept before it wrote them (see save_load_undo).
+// The properties a load overwrote, as kept before it wrote them (see save_load_undo), oldest first.
 // params: $load_id
-// columns: part, entities, edges
+// columns: kind, records
 MATCH (u:LoadUndo {load_id: $load_id})
-RETURN u.part AS part, u.entities AS entities, u.edges AS edges
-ORDER BY part
+WITH u ORDER BY u.part
+RETURN u.kind AS kind, u.records AS records

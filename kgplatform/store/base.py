@@ -37,7 +37,6 @@ from kgplatform.domain import (
 from kgplatform.errors import InvalidInput, QueryError, StoreUnavailable, WriteRefused
 from kgplatform.names import ENTITY, PREDICTED, RESERVED_LABELS, check_label, check_relation
 from kgplatform.store.ledger import LoadLease, RolledBack, recover_loads
-from kgplatform.store.props import clean_props
 from kgplatform.store.undo import keep_entities, keep_then_set_edges, put_back_overwritten
 
 log = logging.getLogger(__name__)
@@ -185,7 +184,7 @@ class GraphStore(ABC):
             labels = tuple(sorted(set(entity.labels) - {ENTITY}))
             for label in labels:
                 check_label(label, f"entity {entity.id!r}")
-            groups[labels].append({"id": entity.id, "props": clean_props(entity.properties)})
+            groups[labels].append({"id": entity.id, "props": _clean_props(entity.properties)})
         return self._write_batches("upsert_entities", groups, {"load_id": load_id, "created_at": now_iso()}, "labels")
 
     def upsert_edges(self, edges: Iterable[Edge], load_id: str, new_ids: Set[str] = frozenset()) -> int:
@@ -198,7 +197,7 @@ class GraphStore(ABC):
         fresh: dict[str, list[list[Any]]] = defaultdict(list)
         known: dict[str, list[list[Any]]] = defaultdict(list)
         for edge in edges:
-            row = [edge.head, edge.tail, clean_props(edge.properties)]
+            row = [edge.head, edge.tail, _clean_props(edge.properties)]
             (fresh if edge.head in new_ids or edge.tail in new_ids else known)[edge.relation].append(row)
         for relation, rows in [*fresh.items(), *known.items()]:
             check_relation(relation, f"edge {rows[0][0]!r}->{rows[0][1]!r}")
@@ -319,7 +318,7 @@ class GraphStore(ABC):
                 found[row["id"]] = {}
         # a second query, for existing entities only: a new entity's properties are not sent twice
         rows = [{"id": e.id, "props": props} for e in entities
-                if e.id in found and (props := clean_props(e.properties))]
+                if e.id in found and (props := _clean_props(e.properties))]
         for batch in self._batches(rows):
             for row in self.run_named("find_changed_props", {"rows": list(batch)}):
                 for key, value in row["old"]:
@@ -458,7 +457,7 @@ class GraphStore(ABC):
         for relation in relations if relations is not None else self.relation_types():
             check_relation(relation, "relation")
             for r in self.run_named("export_edges", type=relation):
-                yield Edge(r["head"], relation, r["tail"], clean_props(r["props"], drop_internal=True))
+                yield Edge(r["head"], relation, r["tail"], _clean_props(r["props"], drop_internal=True))
 
     def pull_pairs(self, query: str, **placeholders: Any) -> tuple[list[Any], list[Any]]:
         """Run a two-column pull query (``pull_*``) and return its columns; used by :mod:`kgplatform.subgraph`."""
@@ -570,7 +569,15 @@ def _labels(raw: Iterable[str]) -> tuple[str, ...]:
 
 
 def _entity(row: Mapping[str, Any]) -> Entity:
-    return Entity(row["id"], _labels(row["labels"]), clean_props(row["props"], drop_internal=True))
+    return Entity(row["id"], _labels(row["labels"]), _clean_props(row["props"], drop_internal=True))
+
+
+def _clean_props(props: Mapping[str, Any], drop_internal: bool = False) -> dict[str, Any]:
+    """Drop nulls (neither store keeps them) and, when reading, the bookkeeping ``id``/``load_id``/``created_at``."""
+    if not props:
+        return {}
+    hidden = {"id", "load_id", "created_at"} if drop_internal else set()
+    return {k: v for k, v in props.items() if v is not None and k not in hidden}
 
 
 def _check_entities(entities: Sequence[Entity]) -> None:
@@ -588,9 +595,9 @@ def _check_entities(entities: Sequence[Entity]) -> None:
 
 def plain_node(labels: Iterable[str], properties: Mapping[str, Any]) -> dict[str, Any]:
     """The JSON shape of a node in user query results, the same for every backend."""
-    return {"labels": sorted(labels), "properties": clean_props(properties)}
+    return {"labels": sorted(labels), "properties": _clean_props(properties)}
 
 
 def plain_edge(relation: str | None, properties: Mapping[str, Any]) -> dict[str, Any]:
     """The JSON shape of a relationship in user query results, the same for every backend."""
-    return {"type": relation, "properties": clean_props(properties)}
+    return {"type": relation, "properties": _clean_props(properties)}

@@ -39,18 +39,16 @@ Props = dict[str, Any]
 
 def keep_entities(store: GraphStore, load_id: str, changed: Mapping[str, Props]) -> None:
     """Keep the old values of the keys the load changes on entities that exist (from its existence check)."""
-    _keep(store, load_id, [[i, old] for i, old in changed.items() if old], [])
+    _keep(store, load_id, "entities", [[i, old] for i, old in changed.items() if old])
 
 
-def keep_then_set_edges(store: GraphStore, load_id: str, relation: str, held: Sequence[list[Any]]) -> int:
+def keep_then_set_edges(store: GraphStore, load_id: str, relation: str, held: Sequence[list[Any]]) -> None:
     """Keep the old values of existing edges the upsert held back, then set their new properties.
 
-    ``held``: ``[head, tail, [[key, old value], ...], new properties]`` rows from ``upsert_edges``.
+    ``held``: ``[head, tail, [[key, old value], ...], new properties]`` rows from ``upsert_existing_edges``.
     """
-    _keep(store, load_id, [], [[h, relation, t, dict(old)] for h, t, old, _ in held])
-    rows = [{"h": h, "t": t, "props": new} for h, t, _, new in held]
-    return sum(store._count("set_edge_props", {"rows": list(batch)}, write=True, type=check_relation(relation, "edge"))
-               for batch in store._batches(rows))
+    _keep(store, load_id, "edges", [[h, relation, t, dict(old)] for h, t, old, _ in held])
+    _set_edges(store, relation, [{"h": h, "t": t, "props": new} for h, t, _, new in held])
 
 
 def put_back_overwritten(store: GraphStore, load_id: str) -> int:
@@ -58,34 +56,25 @@ def put_back_overwritten(store: GraphStore, load_id: str) -> int:
     entities: dict[str, Props] = defaultdict(dict)
     edges: dict[tuple[str, str, str], Props] = defaultdict(dict)
     for row in store.run_named("list_load_undo", {"load_id": load_id}):  # oldest first: the first value kept wins
-        for entity_id, old in json.loads(row["entities"]):
-            _first(entities[entity_id], old)
-        for head, relation, tail, old in json.loads(row["edges"]):
-            _first(edges[(head, relation, tail)], old)
+        for *key, old in json.loads(row["records"]):
+            kept = entities[key[0]] if row["kind"] == "entities" else edges[(key[0], key[1], key[2])]
+            for name, value in old.items():
+                kept.setdefault(name, value)
     restored = sum(store._count("restore_entity_props", {"rows": list(batch)}, write=True)
                    for batch in store._batches([{"id": i, "props": old} for i, old in entities.items()]))
     by_relation: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for (head, relation, tail), old in edges.items():
         by_relation[relation].append({"h": head, "t": tail, "props": old})
-    for relation, rows in by_relation.items():
-        restored += sum(store._count("set_edge_props", {"rows": list(batch)}, write=True,
-                                     type=check_relation(relation, "kept edge"))
-                        for batch in store._batches(rows))
-    return restored
+    return restored + sum(_set_edges(store, relation, rows) for relation, rows in by_relation.items())
 
 
-def _keep(store: GraphStore, load_id: str, entities: list[list[Any]], edges: list[list[Any]]) -> None:
-    """Write undo records, in batches; ``part`` orders them in time (a clock in ns, unique enough per load)."""
-    records = [("entities", r) for r in entities] + [("edges", r) for r in edges]
+def _set_edges(store: GraphStore, relation: str, rows: list[dict[str, Any]]) -> int:
+    return sum(store._count("set_edge_props", {"rows": list(batch)}, write=True, type=check_relation(relation, "edge"))
+               for batch in store._batches(rows))
+
+
+def _keep(store: GraphStore, load_id: str, kind: str, records: list[list[Any]]) -> None:
+    """Write undo records in batches; ``part`` orders them in time (a clock in ns, unique enough per load)."""
     for batch in store._batches(records):
-        kept: dict[str, list[Any]] = {"entities": [], "edges": []}
-        for kind, record in batch:
-            kept[kind].append(record)
-        store.run_named("save_load_undo", {"load_id": load_id, "part": time.time_ns(),
-                                           "entities": json.dumps(kept["entities"]),
-                                           "edges": json.dumps(kept["edges"])}, write=True)
-
-
-def _first(kept: Props, old: Mapping[str, Any]) -> None:
-    for key, value in old.items():
-        kept.setdefault(key, value)
+        store.run_named("save_load_undo", {"load_id": load_id, "part": time.time_ns(), "kind": kind,
+                                           "records": json.dumps(list(batch))}, write=True)

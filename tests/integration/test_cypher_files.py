@@ -31,7 +31,7 @@ SAMPLES: dict[str, Any] = {
     "live": "{}", "metrics": "{}", "details": "{}", "written": 0, "error": None, "lost_error": "lost",
     "props": {"status": "queued", "relations": ["LIKES"]}, "since": None, "until": None, "per_node": 5, "user": "alice",
     "hops": [{"h": "alice", "r": "LIKES", "t": "matrix"}], "skip": 0, "words": ["matrx"],
-    "part": 0, "entities": '[["alice", {"name": null}]]', "edges": "[]",
+    "part": 0, "kind": "entities", "records": '[["alice", {"name": null}]]',
 }
 PLACEHOLDERS: dict[str, Any] = {"labels": ("Entity",), "type": "LIKES", "types": ("LIKES", "DIRECTED"), "hops": 2}
 

@@ -100,20 +100,24 @@ def test_store_failure_after_some_batches_rolls_back(make_store, tmp_path: Path)
 def test_a_failed_load_puts_back_the_properties_it_overwrote(make_store) -> None:  # type: ignore[no-untyped-def]
     """A load changes an entity and an edge already there, then fails in the store: old values back, added keys gone."""
     store = make_store(batch_size=50)
-    store.load([Entity("kept", ("Person",), {"name": "Kept", "born": 1970}), Entity("other", ("Person",), {})],
+    store.load([Entity("kept", ("Person",), {"name": "Kept", "born": 1970}), Entity("other", ("Person",), {}),
+                *(Entity(f"old{i}", ("Person",), {}) for i in range(60))],
                [Edge("kept", "KNOWS", "other", {"since": 1999})])
     before = store.digest()
     entities = [Entity("kept", ("Person",), {"name": "Changed", "nick": "K"}),
                 *(Entity(f"new{i}", ("Person",), {}) for i in range(120))]
-    edges = [Edge("kept", "KNOWS", "other", {"since": 2024, "how": "work"}),  # the first batch of KNOWS
-             *(Edge(f"new{i}", "KNOWS", f"new{i + 1}") for i in range(119)),
-             Edge("new0", "KNOWS", "kept", {"bad": {"nested": 1}})]  # the store refuses the last batch
+    # Edges between entities already there go last, in batches of 50: the first of them changes
+    # kept->other, the last one is refused by the store (a map is no property value).
+    edges = [*(Edge(f"new{i}", "KNOWS", f"new{i + 1}") for i in range(119)),
+             Edge("kept", "KNOWS", "other", {"since": 2024, "how": "work"}),
+             *(Edge(f"old{i}", "KNOWS", f"old{i + 1}") for i in range(59)),
+             Edge("other", "KNOWS", "kept", {"bad": {"nested": 1}})]
     with pytest.raises(QueryError):
         store.load(entities, edges)
     assert store.digest() == before
     assert store.get_entity("kept").properties == {"name": "Kept", "born": 1970}  # type: ignore[union-attr]
     assert store.run_readonly("MATCH (n:LoadUndo) RETURN count(n)").rows[0][0] == 0, "undo records end with the load"
-    store.load(entities[:1], edges[:1])
+    store.load(entities[:1], edges[119:120])
     assert store.get_entity("kept").properties == {"name": "Changed", "born": 1970, "nick": "K"}  # type: ignore[union-attr]
     assert store.run_readonly("MATCH (:Entity {id: 'kept'})-[r:KNOWS]->(:Entity {id: 'other'}) "
                               "RETURN r.since, r.how").rows == ((2024, "work"),), "a committed load's changes stay"
